@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# The cidns demo (README command 1): installs what is missing, builds Release into
+# build/release, then walks the example hierarchy in zonefiles/ (see
+# zonefiles/README.md for who serves what):
+#   1. checks every zone       cidns-admin zone check FILE --origin ZONE
+#   2. prints every zone       cidns-admin zone print FILE --origin ZONE (one as JSON)
+#   3. starts one cidns-authd per operator on 127.0.0.x:5380 and a resolver on
+#      127.0.0.1, looks names up, and stops everything again (trap cleanup)
+# Step 3 runs once the server and resolver programs exist; until then it says so.
+# Options: --no-setup (skip contrib/setup.sh), --no-build (use build/release as is).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+do_setup=1 do_build=1
+for arg in "$@"; do
+  case $arg in
+    --no-setup) do_setup=0 ;;
+    --no-build) do_build=0 ;;
+    *) echo "demo.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+build=build/release
+admin=$build/server/cidns-admin
+authd=$build/server/cidns-authd
+resolverd=$build/resolver/cidns-resolverd
+lookup=$build/resolver/cidns-lookup
+run_dir=$build/demo                # pid files and logs of the demo's servers
+port=5380
+
+# The hierarchy, parents before children: "ADDRESS ZONE FILE", one operator per
+# address (zonefiles/README.md). An operator serving several zones lists each.
+operators=(
+  "127.0.0.2  .                  zonefiles/root.zone"
+  "127.0.0.3  cn-north.          zonefiles/cn-north.zone"
+  "127.0.0.4  cn-east.           zonefiles/cn-east.zone"
+  "127.0.0.5  fin.               zonefiles/fin.zone"
+  "127.0.0.21 provx.cn-north.    zonefiles/provx.cn-north.zone"
+  "127.0.0.22 hpcloud.cn-north.  zonefiles/hpcloud.cn-north.zone"
+  "127.0.0.23 ascend.cn-east.    zonefiles/ascend.cn-east.zone"
+  "127.0.0.24 yangtze.cn-east.   zonefiles/yangtze.cn-east.zone"
+  "127.0.0.25 quantfin.fin.      zonefiles/quantfin.fin.zone"
+)
+resolver_addr=127.0.0.1
+
+# Names the lookup step asks for, with what they show.
+lookups=(
+  "h100-8x.pool1.provx.cn-north.   a resource: DESC, STATE and three EPs"
+  "best.provx.cn-north.            an alias inside a provider zone"
+  "anything.spot.provx.cn-north.   a wildcard"
+  "infer-910b.ascend.cn-east.      an NPU inference API priced per 1000 tokens"
+  "overflow.quantfin.fin.          a CNAME chain across fin. and provx.cn-north."
+  "sandbox.yangtze.cn-east.        an alias that lands on a wildcard"
+  "nonexistent.provx.cn-north.     NXDOMAIN"
+)
+
+if [[ -t 1 ]]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+# ---- 0. packages and build ------------------------------------------------------------
+if ((do_setup)); then
+  say "Installing missing Debian packages (contrib/setup.sh)"
+  bash contrib/setup.sh
+fi
+if ((do_build)); then
+  say "Building Release into $build (GCC, Ninja)"
+  run cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ >/dev/null
+  targets=(cidns-admin)
+  known=$(ninja -C "$build" -t targets all)
+  for t in cidns-authd cidns-resolverd cidns-lookup; do
+    # Programs still being written are built once their CMake target exists.
+    if grep -q "^$t: " <<<"$known"; then targets+=("$t"); fi
+  done
+  run cmake --build "$build" --parallel "${JOBS:-2}" --target "${targets[@]}"
+fi
+[[ -x $admin ]] || { echo "demo.sh: $admin is missing (build failed?)" >&2; exit 1; }
+
+# ---- 1. check every zone --------------------------------------------------------------
+say "Checking the example zones (cidns-admin zone check)"
+bad=0
+for entry in "${operators[@]}"; do
+  read -r addr zone file <<<"$entry"
+  if run "$admin" zone check "$file" --origin "$zone"; then
+    echo "   ok: $zone ($file, served by $addr)"
+  else
+    echo "   FAILED: $zone ($file)"
+    bad=$((bad + 1))
+  fi
+done
+if ((bad)); then
+  echo "demo.sh: $bad zone(s) have errors" >&2
+  exit 1
+fi
+
+# ---- 2. print every zone --------------------------------------------------------------
+say "Printing the example zones in canonical form (cidns-admin zone print)"
+for entry in "${operators[@]}"; do
+  read -r addr zone file <<<"$entry"
+  echo
+  echo "; ---- zone $zone from $file, served by $addr:$port"
+  run "$admin" zone print "$file" --origin "$zone"
+done
+say "One zone as JSON (cidns-admin zone print --json), the shape every --json output shares"
+run "$admin" zone print zonefiles/fin.zone --origin fin. --json
+
+# ---- 3. serve and resolve -------------------------------------------------------------
+if [[ ! -x $authd || ! -x $resolverd || ! -x $lookup ]]; then
+  say "Serving and resolving: coming soon"
+  echo "cidns-authd, cidns-resolverd and cidns-lookup are not built yet; once they are, this"
+  echo "step starts one cidns-authd per operator on 127.0.0.x:$port, a resolver on"
+  echo "$resolver_addr:$port, looks up ${#lookups[@]} names and stops everything again."
+  say "Demo done"
+  exit 0
+fi
+
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# wait_ready ADDR ZONE LOG [LOOKUP-FLAGS...]: a real query and a real answer, not
+# just an open port (BENCHMARKING.md); 5 s at most.
+wait_ready() {
+  local addr=$1 zone=$2 log=$3 i
+  shift 3
+  for ((i = 0; i < 50; i++)); do
+    if "$lookup" --server "$addr:$port" "$@" "$zone" SOA >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  echo "demo.sh: no answer for $zone SOA from $addr:$port; $log:" >&2
+  cat "$log" >&2 || true
+  return 1
+}
+
+start_servers() {
+  mkdir -p "$run_dir"
+  local entry addr zone file
+  declare -A zones_of=()
+  for entry in "${operators[@]}"; do
+    read -r addr zone file <<<"$entry"
+    zones_of[$addr]+=" --zone $zone=$file"
+  done
+  # One server per operator, each with its own control socket (the default path is
+  # shared) and one serving thread (two cores are plenty for a demo).
+  for addr in "${!zones_of[@]}"; do
+    # Started directly, not through run(): $! must be the server's own pid.
+    echo "\$ $authd --listen $addr:$port${zones_of[$addr]} --threads 1 --control $run_dir/authd-$addr.sock &"
+    # shellcheck disable=SC2086 # the --zone list is meant to split
+    "$authd" --listen "$addr:$port" ${zones_of[$addr]} --threads 1 \
+      --control "$run_dir/authd-$addr.sock" >"$run_dir/authd-$addr.log" 2>&1 &
+    pids+=($!)
+  done
+  for entry in "${operators[@]}"; do
+    read -r addr zone file <<<"$entry"
+    wait_ready "$addr" "$zone" "$run_dir/authd-$addr.log" --norec
+  done
+  # TODO(lead): confirm cidns-resolverd's command line (root hints, cache path).
+  echo "\$ $resolverd --listen $resolver_addr:$port --root 127.0.0.2:$port --cache $run_dir/cache &"
+  "$resolverd" --listen "$resolver_addr:$port" --root "127.0.0.2:$port" \
+    --cache "$run_dir/cache" >"$run_dir/resolverd.log" 2>&1 &
+  pids+=($!)
+  wait_ready "$resolver_addr" provx.cn-north. "$run_dir/resolverd.log"
+}
+
+run_lookups() {
+  local entry name what rc
+  export CIDNS_RESOLVER=$resolver_addr:$port
+  for entry in "${lookups[@]}"; do
+    read -r name what <<<"$entry"
+    say "$name  ($what)"
+    rc=0
+    run "$lookup" "$name" || rc=$?
+    echo "   (exit $rc: 0 answer, 1 NXDOMAIN/NODATA, 2 failure, 3 referral)"
+  done
+  say "Iterating from the root ourselves (--trace)"
+  run "$lookup" --trace h100-8x.pool1.provx.cn-north. || true
+  say "Discovery: 8 x H100-class GPUs in cn-north, cheapest first"
+  run "$lookup" --discover "kind=gpu accel.count>=8 accel.mem>=80GiB region=cn-north* order=price limit=5" \
+    --in cn-north. || true
+}
+
+say "Starting one cidns-authd per operator and a resolver on $resolver_addr"
+start_servers
+run_lookups
+say "Stopping the servers"
+cleanup
+pids=()
+say "Demo done"

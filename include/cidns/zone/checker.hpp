@@ -1,0 +1,33 @@
+// Semantic checks of a zone (Knot's semantic-checks step): what a syntactically
+// valid zonefile can still get wrong.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "cidns/zone/contents.hpp"
+#include "cidns/zone/diagnostic.hpp"
+
+namespace cidns::zone {
+
+struct check_options {
+  // Run record::validate_data on every record (the reader's parse_data already
+  // validates what it parses; this also covers contents built by other means).
+  bool validate_data = true;
+};
+
+struct check_summary {
+  std::size_t errors = 0;
+  std::size_t warnings = 0;
+};
+
+// Sorts `zone` canonically if it is not yet, then checks it and appends its
+// problems to `out` in file order (zone-wide problems first). Errors: no SOA,
+// more than one, SOA not at the apex; no NS at the apex; records outside the
+// zone; CNAME beside other data or more than one CNAME; in-zone server names
+// of a delegation or of the apex without ADDR; duplicate records; RRsets with
+// differing TTLs; invalid data. Warnings: data occluded by a delegation.
+check_summary check(contents& zone, std::vector<diagnostic>& out,
+                    const check_options& options = {});
+
+}  // namespace cidns::zone

@@ -1,0 +1,199 @@
+#include "tcp_connection.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <boost/asio/write.hpp>
+
+#include "worker.hpp"
+
+namespace cidns::net::detail {
+
+namespace {
+constexpr std::size_t initial_read_buffer = 4096;
+constexpr std::size_t max_frame = 2 + 65535;
+}  // namespace
+
+tcp_connection::tcp_connection(boost::asio::ip::tcp::socket socket, worker& owner,
+                               tcp_listener_state& listener)
+    : m_socket(std::move(socket)),
+      m_idle(owner.io()),
+      m_owner(owner),
+      m_listener(listener),
+      m_rbuf(initial_read_buffer) {
+  boost::system::error_code ec;
+  const auto remote = m_socket.remote_endpoint(ec);
+  if (!ec) {
+    m_peer.address = remote.address();
+    m_peer.port = remote.port();
+  }
+  m_peer.proto = transport::tcp;
+  m_socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+}
+
+void tcp_connection::start() {
+  m_last_activity = std::chrono::steady_clock::now();
+  arm_idle();
+  pump();
+}
+
+void tcp_connection::begin_shutdown() {
+  if (m_closed) return;
+  m_closing = true;
+  if (!m_writing) close();
+}
+
+void tcp_connection::close() {
+  if (m_closed) return;
+  m_closed = true;
+  auto self = shared_from_this();  // detach() may drop the registry's reference
+  boost::system::error_code ec;
+  m_socket.close(ec);
+  m_idle.cancel();
+  m_listener.connections.fetch_sub(1, std::memory_order_relaxed);
+  bump(m_owner.counters().tcp_closed);
+  m_owner.detach(this);
+}
+
+// Answers the complete frames already buffered (while the queue has room), then reads more.
+void tcp_connection::pump() {
+  const std::size_t limit = m_owner.options().tcp_max_in_flight;
+  while (!m_closed && !m_closing && m_queue.size() < limit) {
+    const std::size_t avail = m_rend - m_rbegin;
+    if (avail < 2) break;
+    const std::size_t len = (std::size_t{m_rbuf[m_rbegin]} << 8) | m_rbuf[m_rbegin + 1];
+    if (len == 0) {  // never a valid message: treat as a protocol error
+      bump(m_owner.counters().dropped_errors);
+      close();
+      return;
+    }
+    if (avail < 2 + len) break;
+    answer({m_rbuf.data() + m_rbegin + 2, len});
+    m_rbegin += 2 + len;
+  }
+  if (m_closed) return;
+  if (!m_queue.empty() && !m_writing) write();
+  if (m_closing || m_reading || m_queue.size() >= limit) return;
+  read();
+}
+
+void tcp_connection::read() {
+  // Move the partial frame to the front, and make room for all of it.
+  const std::size_t avail = m_rend - m_rbegin;
+  if (m_rbegin > 0) {
+    if (avail > 0) std::memmove(m_rbuf.data(), m_rbuf.data() + m_rbegin, avail);
+    m_rbegin = 0;
+    m_rend = avail;
+  }
+  std::size_t need = 2;
+  if (avail >= 2) need = 2 + ((std::size_t{m_rbuf[0]} << 8) | m_rbuf[1]);
+  if (m_rbuf.size() < need || m_rend == m_rbuf.size())
+    m_rbuf.resize(std::min(max_frame, std::max(need, m_rbuf.size() * 2)));
+
+  m_reading = true;
+  m_socket.async_read_some(boost::asio::buffer(m_rbuf.data() + m_rend, m_rbuf.size() - m_rend),
+                           [self = shared_from_this()](const boost::system::error_code& ec,
+                                                       std::size_t n) { self->on_read(ec, n); });
+}
+
+void tcp_connection::on_read(const boost::system::error_code& ec, std::size_t n) {
+  m_reading = false;
+  if (m_closed) return;
+  if (m_closing || ec == boost::asio::error::eof) {
+    // Stopping, or the client half-closed: answer nothing more, flush what is queued.
+    m_closing = true;
+    if (!m_writing) close();
+    return;
+  }
+  if (ec) {
+    close();
+    return;
+  }
+  m_last_activity = std::chrono::steady_clock::now();
+  m_rend += n;
+  pump();
+}
+
+void tcp_connection::answer(std::span<const std::uint8_t> query) {
+  auto& counters = m_owner.counters();
+  bump(counters.tcp_received);
+  std::string body;
+  if (!m_spare.empty()) {
+    body = std::move(m_spare.back());
+    m_spare.pop_back();
+    body.clear();
+  }
+  try {
+    m_owner.handler().handle(query, m_peer, body);
+  } catch (...) {
+    bump(counters.dropped_errors);
+    body.clear();
+  }
+  if (body.size() > 65535) {  // cannot be framed: the handler broke the contract
+    bump(counters.dropped_errors);
+    body.clear();
+  }
+  if (body.empty()) {
+    m_spare.push_back(std::move(body));
+    return;
+  }
+  const auto size = body.size();
+  m_queue.push_back(
+      queued_reply{{static_cast<std::uint8_t>(size >> 8), static_cast<std::uint8_t>(size & 0xff)},
+                   std::move(body)});
+}
+
+void tcp_connection::write() {
+  m_in_write = m_queue.size();
+  m_wbufs.clear();
+  for (std::size_t i = 0; i < m_in_write; ++i) {
+    m_wbufs.push_back(boost::asio::buffer(m_queue[i].length));
+    m_wbufs.push_back(boost::asio::buffer(m_queue[i].body));
+  }
+  m_writing = true;
+  boost::asio::async_write(m_socket, m_wbufs,
+                           [self = shared_from_this()](const boost::system::error_code& ec,
+                                                       std::size_t) { self->on_write(ec); });
+}
+
+void tcp_connection::on_write(const boost::system::error_code& ec) {
+  m_writing = false;
+  if (m_closed) return;
+  if (ec) {
+    close();
+    return;
+  }
+  m_last_activity = std::chrono::steady_clock::now();
+  bump(m_owner.counters().tcp_replied, m_in_write);
+  const std::size_t keep = m_owner.options().tcp_max_in_flight;
+  for (std::size_t i = 0; i < m_in_write; ++i) {
+    if (m_spare.size() < keep && m_queue.front().body.capacity() <= 16384)
+      m_spare.push_back(std::move(m_queue.front().body));
+    m_queue.pop_front();
+  }
+  m_in_write = 0;
+  if (m_closing) {
+    if (!m_queue.empty()) {
+      write();
+    } else {
+      close();
+    }
+    return;
+  }
+  pump();
+}
+
+void tcp_connection::arm_idle() {
+  m_idle.expires_at(m_last_activity + m_owner.options().tcp_idle_timeout);
+  m_idle.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || self->m_closed) return;
+    if (std::chrono::steady_clock::now() - self->m_last_activity >=
+        self->m_owner.options().tcp_idle_timeout) {
+      self->close();
+      return;
+    }
+    self->arm_idle();
+  });
+}
+
+}  // namespace cidns::net::detail

@@ -1,0 +1,144 @@
+#include "udp_receiver.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include "socket_util.hpp"
+#include "worker.hpp"
+
+namespace cidns::net::detail {
+
+namespace {
+// recvmmsg rounds before yielding to the other sockets of this thread.
+constexpr int max_rounds = 8;
+// Replies kept at this capacity or less; a rare huge one is not kept around.
+constexpr std::size_t reply_keep_capacity = 16384;
+}  // namespace
+
+udp_receiver::udp_receiver(boost::asio::ip::udp::socket socket, worker& owner)
+    : m_socket(std::move(socket)),
+      m_owner(owner),
+      m_batch(owner.options().udp_batch),
+      m_buffer_size(owner.options().udp_buffer_size),
+      m_buffers(m_batch * m_buffer_size),
+      m_peers(m_batch),
+      m_recv_iov(m_batch),
+      m_recv(m_batch),
+      m_replies(m_batch),
+      m_send_iov(m_batch),
+      m_send(m_batch) {
+  for (std::size_t i = 0; i < m_batch; ++i) {
+    m_recv_iov[i] = iovec{m_buffers.data() + i * m_buffer_size, m_buffer_size};
+    m_replies[i].reserve(1232);
+  }
+  m_socket.non_blocking(true);
+}
+
+void udp_receiver::start() { wait(); }
+
+void udp_receiver::close() {
+  m_closed = true;
+  boost::system::error_code ec;
+  m_socket.close(ec);
+}
+
+void udp_receiver::wait() {
+  // async_wait re-arms the descriptor in epoll (EPOLL_CTL_MOD), which reports it again if
+  // datagrams are still queued, so leaving some behind after max_rounds loses nothing.
+  m_socket.async_wait(boost::asio::ip::udp::socket::wait_read,
+                      [this](const boost::system::error_code& ec) {
+                        if (ec || m_closed) return;
+                        drain();
+                        if (!m_closed) wait();
+                      });
+}
+
+void udp_receiver::drain() {
+  const int fd = m_socket.native_handle();
+  auto& counters = m_owner.counters();
+  auto& handler = m_owner.handler();
+  peer_info from;
+  from.proto = transport::udp;
+
+  for (int round = 0; round < max_rounds; ++round) {
+    for (std::size_t i = 0; i < m_batch; ++i) {
+      auto& h = m_recv[i].msg_hdr;
+      h = msghdr{};
+      h.msg_name = &m_peers[i];
+      h.msg_namelen = sizeof(sockaddr_storage);
+      h.msg_iov = &m_recv_iov[i];
+      h.msg_iovlen = 1;
+      m_recv[i].msg_len = 0;
+    }
+    const int n =
+        ::recvmmsg(fd, m_recv.data(), static_cast<unsigned>(m_batch), MSG_DONTWAIT, nullptr);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      // ECONNREFUSED and friends: ICMP errors from earlier replies, not ours to act on.
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNREFUSED) {
+        bump(counters.dropped_errors);
+      }
+      return;
+    }
+    if (n == 0) return;
+    bump(counters.udp_received, static_cast<std::uint64_t>(n));
+
+    unsigned replies = 0;
+    for (int i = 0; i < n; ++i) {
+      const auto& h = m_recv[i].msg_hdr;
+      if (h.msg_flags & MSG_TRUNC) {
+        bump(counters.dropped_oversize);
+        continue;
+      }
+      std::string& reply = m_replies[replies];
+      if (reply.capacity() > reply_keep_capacity) {
+        std::string().swap(reply);
+        reply.reserve(1232);
+      }
+      reply.clear();
+      peer_from_sockaddr(m_peers[i], from);
+      try {
+        handler.handle({m_buffers.data() + i * m_buffer_size, m_recv[i].msg_len}, from, reply);
+      } catch (...) {
+        bump(counters.dropped_errors);
+        reply.clear();
+      }
+      if (reply.empty()) continue;
+      m_send_iov[replies] = iovec{reply.data(), reply.size()};
+      auto& s = m_send[replies].msg_hdr;
+      s = msghdr{};
+      s.msg_name = &m_peers[i];
+      s.msg_namelen = h.msg_namelen;
+      s.msg_iov = &m_send_iov[replies];
+      s.msg_iovlen = 1;
+      ++replies;
+    }
+    send_replies(replies);
+    if (static_cast<std::size_t>(n) < m_batch) return;
+  }
+}
+
+void udp_receiver::send_replies(unsigned count) {
+  const int fd = m_socket.native_handle();
+  auto& counters = m_owner.counters();
+  unsigned done = 0;
+  while (done < count) {
+    const int r = ::sendmmsg(fd, m_send.data() + done, count - done, MSG_DONTWAIT);
+    if (r > 0) {
+      bump(counters.udp_replied, static_cast<std::uint64_t>(r));
+      done += static_cast<unsigned>(r);
+      continue;
+    }
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // Send buffer full: drop the rest rather than stall every other client.
+      bump(counters.dropped_errors, count - done);
+      return;
+    }
+    // This message failed (e.g. too large for a datagram): count it and go on.
+    bump(counters.dropped_errors);
+    ++done;
+  }
+}
+
+}  // namespace cidns::net::detail

@@ -1,0 +1,233 @@
+// The one description of every record type (DESIGN §3). Field order is the
+// proto field number order, which is also the presentation and JSON order.
+#include <algorithm>
+
+#include "field.hpp"
+
+namespace cidns::record::detail {
+namespace {
+
+using fk = field_kind;
+using ff = field_form;
+
+constexpr std::uint64_t u32_max = 0xffffffff;
+constexpr std::uint64_t enum_max = 0x7fffffff;
+
+constexpr enum_name algorithms[] = {{1, "ed25519"}, {2, "p256"}, {3, "sm2"}};
+constexpr enum_name digests[] = {{1, "sha256"}};
+constexpr enum_name key_flags[] = {{1, "zone"}, {2, "sep"}};
+constexpr enum_name kinds[] = {{1, "gpu"}, {2, "npu"},  {3, "cpu"},
+                               {4, "fpga"}, {5, "hpc"}, {6, "storage"}};
+constexpr enum_name scheds[] = {{1, "vm"},  {2, "container"}, {3, "baremetal"},
+                                {4, "k8s"}, {5, "slurm"},     {6, "task"}};
+constexpr enum_name price_units[] = {{1, "accel-hour"}, {2, "node-hour"}, {3, "ktoken"}};
+constexpr enum_name sources[] = {{1, "nominal"}, {2, "measured"}, {3, "estimated"}};
+constexpr enum_name protocols[] = {{1, "grpc"}, {2, "https"}, {3, "ssh"},
+                                   {4, "k8s"},  {5, "slurm"}, {6, "task-api"}};
+constexpr enum_name ep_auths[] = {{0, "none"}, {1, "mtls"}, {2, "oidc"}, {3, "token"}};
+
+constexpr field_desc soa_fields[] = {
+    {.key = "primary", .number = 1, .kind = fk::name, .form = ff::positional},
+    {.key = "admin", .number = 2, .kind = fk::name, .form = ff::positional},
+    {.key = "serial", .number = 3, .kind = fk::number, .form = ff::positional},
+    {.key = "refresh", .number = 4, .kind = fk::duration, .form = ff::positional},
+    {.key = "retry", .number = 5, .kind = fk::duration, .form = ff::positional},
+    {.key = "expire", .number = 6, .kind = fk::duration, .form = ff::positional},
+    {.key = "negative_ttl", .number = 7, .kind = fk::duration, .form = ff::positional},
+};
+constexpr field_desc ns_fields[] = {
+    {.key = "server", .number = 1, .kind = fk::name, .form = ff::positional},
+};
+constexpr field_desc addr_fields[] = {
+    {.key = "address", .number = 1, .kind = fk::ip, .form = ff::positional},
+    {.key = "port",
+     .number = 2,
+     .kind = fk::number,
+     .form = ff::positional_optional,
+     .min = 1,
+     .max = 65535,
+     .dflt = 5380},
+};
+constexpr field_desc cname_fields[] = {
+    {.key = "target", .number = 1, .kind = fk::name, .form = ff::positional},
+};
+constexpr field_desc txt_fields[] = {
+    {.key = "text", .number = 1, .kind = fk::text_list, .form = ff::rest, .min = 1},
+};
+
+// key=value fields: OPT with presence (proto3 `optional`), KV without.
+#define CIDNS_OPT(k, n, kd, ...) \
+  {.key = k, .number = n, .kind = fk::kd, .form = ff::keyvalue, .presence = true, __VA_ARGS__}
+#define CIDNS_KV(k, n, kd, ...) \
+  {.key = k, .number = n, .kind = fk::kd, .form = ff::keyvalue, __VA_ARGS__}
+
+constexpr field_desc desc_fields[] = {
+    CIDNS_OPT("kind", 1, enumeration, .max = enum_max, .names = kinds),
+    CIDNS_OPT("accel.vendor", 2, string),
+    CIDNS_OPT("accel.model", 3, string),
+    CIDNS_OPT("accel.family", 4, string),
+    CIDNS_OPT("accel.count", 5, number, .max = u32_max),
+    CIDNS_OPT("accel.mem", 6, size, .max = max_json_exact, .aux = 20),
+    CIDNS_OPT("accel.tflops16", 7, number, .max = u32_max),
+    CIDNS_OPT("accel.link", 8, string),
+    CIDNS_OPT("vcpu", 9, number, .max = u32_max),
+    CIDNS_OPT("mem", 10, size, .max = max_json_exact, .aux = 20),
+    CIDNS_OPT("disk", 11, size, .max = max_json_exact, .aux = 30),
+    CIDNS_OPT("net.fabric", 12, string),
+    CIDNS_OPT("net.gbps", 13, number, .max = u32_max),
+    CIDNS_OPT("max_nodes", 14, number, .max = u32_max),
+    CIDNS_OPT("region", 15, region),
+    CIDNS_OPT("site", 16, string),
+    CIDNS_KV("frameworks", 17, string_list),
+    CIDNS_OPT("sched", 18, enumeration, .max = enum_max, .names = scheds),
+    CIDNS_OPT("price", 19, money, .max = max_json_exact, .aux = 20),
+    CIDNS_OPT("price.currency", 20, currency),
+    CIDNS_OPT("price.unit", 21, enumeration, .max = enum_max, .names = price_units),
+    CIDNS_OPT("sla.avail", 22, ppm, .max = 1000000),
+    CIDNS_OPT("energy.pue", 23, milli, .max = u32_max),
+    CIDNS_OPT("energy.green", 24, ppm, .max = 1000000),
+    CIDNS_KV("mandatory", 25, key_list),
+    CIDNS_KV("x-*", 26, extensions),
+};
+
+constexpr field_desc state_fields[] = {
+    CIDNS_OPT("free", 1, number, .max = u32_max),
+    CIDNS_OPT("score", 2, number, .max = 10),
+    CIDNS_OPT("updated", 3, time_rfc, .max = max_time),
+    CIDNS_OPT("source", 4, enumeration, .max = enum_max, .names = sources),
+    CIDNS_OPT("spot", 5, money, .max = max_json_exact, .aux = 6),
+    CIDNS_OPT("spot.currency", 6, currency),
+};
+
+constexpr field_desc ep_fields[] = {
+    {.key = "priority", .number = 1, .kind = fk::number, .form = ff::positional, .max = 65535},
+    {.key = "weight", .number = 2, .kind = fk::number, .form = ff::positional, .max = 65535},
+    {.key = "protocol",
+     .number = 3,
+     .kind = fk::enumeration,
+     .form = ff::positional,
+     .max = enum_max,
+     .names = protocols},
+    {.key = "host", .number = 4, .kind = fk::string, .form = ff::positional, .min = 1},
+    {.key = "port", .number = 5, .kind = fk::number, .form = ff::positional, .min = 1, .max = 65535},
+    CIDNS_KV("path", 6, string),
+    CIDNS_KV("alpn", 7, string_list),
+    CIDNS_KV("auth", 8, enumeration, .max = enum_max, .names = ep_auths),
+};
+
+#undef CIDNS_KV
+#undef CIDNS_OPT
+
+constexpr field_desc key_fields[] = {
+    {.key = "flags", .number = 1, .kind = fk::flags, .form = ff::positional, .names = key_flags},
+    {.key = "algorithm",
+     .number = 2,
+     .kind = fk::enumeration,
+     .form = ff::positional,
+     .max = enum_max,
+     .names = algorithms},
+    {.key = "public_key", .number = 3, .kind = fk::base64, .form = ff::rest, .min = 1},
+};
+constexpr field_desc ds_fields[] = {
+    {.key = "key_tag", .number = 1, .kind = fk::number, .form = ff::positional, .max = 65535},
+    {.key = "algorithm",
+     .number = 2,
+     .kind = fk::enumeration,
+     .form = ff::positional,
+     .max = enum_max,
+     .names = algorithms},
+    {.key = "digest_type",
+     .number = 3,
+     .kind = fk::enumeration,
+     .form = ff::positional,
+     .max = enum_max,
+     .names = digests},
+    {.key = "digest", .number = 4, .kind = fk::hex, .form = ff::rest, .min = 1},
+};
+constexpr field_desc sig_fields[] = {
+    {.key = "type_covered", .number = 1, .kind = fk::type, .form = ff::positional, .max = 65535},
+    {.key = "algorithm",
+     .number = 2,
+     .kind = fk::enumeration,
+     .form = ff::positional,
+     .max = enum_max,
+     .names = algorithms},
+    {.key = "labels", .number = 3, .kind = fk::number, .form = ff::positional, .max = 127},
+    {.key = "original_ttl",
+     .number = 4,
+     .kind = fk::duration,
+     .form = ff::positional,
+     .max = 0x7fffffff},
+    {.key = "expiration",
+     .number = 5,
+     .kind = fk::time_dnssec,
+     .form = ff::positional,
+     .max = max_time},
+    {.key = "inception",
+     .number = 6,
+     .kind = fk::time_dnssec,
+     .form = ff::positional,
+     .max = max_time},
+    {.key = "key_tag", .number = 7, .kind = fk::number, .form = ff::positional, .max = 65535},
+    {.key = "signer", .number = 8, .kind = fk::name, .form = ff::positional},
+    {.key = "signature", .number = 9, .kind = fk::base64, .form = ff::rest, .min = 1},
+};
+constexpr field_desc nsec_fields[] = {
+    {.key = "next", .number = 1, .kind = fk::name, .form = ff::positional},
+    {.key = "types", .number = 2, .kind = fk::type_list, .form = ff::rest, .max = 65535},
+};
+
+constexpr type_desc types[] = {
+    {rtype::soa, "SOA", soa_fields},       {rtype::ns, "NS", ns_fields},
+    {rtype::addr, "ADDR", addr_fields},    {rtype::cname, "CNAME", cname_fields},
+    {rtype::txt, "TXT", txt_fields},       {rtype::desc, "DESC", desc_fields},
+    {rtype::state, "STATE", state_fields}, {rtype::ep, "EP", ep_fields},
+    {rtype::key, "KEY", key_fields},       {rtype::ds, "DS", ds_fields},
+    {rtype::sig, "SIG", sig_fields},       {rtype::nsec, "NSEC", nsec_fields},
+};
+
+constexpr bool tables_ordered() {
+  for (const auto& t : types) {
+    if (t.fields.size() >= max_fields) return false;
+    for (std::size_t i = 1; i < t.fields.size(); ++i) {
+      if (t.fields[i - 1].number >= t.fields[i].number) return false;
+    }
+    if (t.fields.back().number >= max_fields) return false;
+  }
+  return true;
+}
+static_assert(tables_ordered(), "fields must be ascending by number and below max_fields");
+
+}  // namespace
+
+const type_desc* find_type(rtype t) noexcept {
+  auto n = static_cast<std::size_t>(t);
+  // types[] is indexed by type number - 1 for the contiguous known range.
+  if (n >= 1 && n <= std::size(types) && types[n - 1].type == t) return &types[n - 1];
+  return nullptr;
+}
+
+std::span<const type_desc> all_types() noexcept { return types; }
+
+const field_desc* find_field(const type_desc& td, std::uint32_t number) noexcept {
+  for (const auto& f : td.fields) {
+    if (f.number == number) return &f;
+  }
+  return nullptr;
+}
+
+const field_desc* find_key(const type_desc& td, std::string_view key) noexcept {
+  for (const auto& f : td.fields) {
+    if (f.key.size() == key.size() && f.key == key && f.form == field_form::keyvalue) return &f;
+  }
+  return nullptr;
+}
+
+std::string_view enum_text(std::span<const enum_name> names, std::uint64_t v) noexcept {
+  for (const auto& e : names) {
+    if (e.value == v) return e.name;
+  }
+  return {};
+}
+
+}  // namespace cidns::record::detail

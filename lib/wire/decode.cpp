@@ -1,0 +1,476 @@
+// Decoding of untrusted message bytes: never throws, every failure is an error
+// value naming the part of the message and the byte offset of its field.
+#include <cstdint>
+#include <exception>
+#include <limits>
+
+#include <fmt/format.h>
+#include <protozero/exception.hpp>
+#include <protozero/pbf_message.hpp>
+
+#include "cidns/wire/fields.hpp"
+#include "cidns/wire/message.hpp"
+
+namespace cidns::wire {
+namespace {
+
+using protozero::pbf_wire_type;
+constexpr std::size_t no_index = std::numeric_limits<std::size_t>::max();
+
+// Where the decoder is, for error messages.
+struct where {
+  const char* part = "message";
+  std::size_t index = no_index;  // record index within its section
+  std::size_t offset = 0;        // byte offset of the current top-level field
+};
+
+error fail(const where& w, std::string_view what) {
+  if (w.index != no_index) {
+    return make_error(fmt::format("{} record {} (byte {}): {}", w.part, w.index, w.offset, what));
+  }
+  return make_error(fmt::format("{} (byte {}): {}", w.part, w.offset, what));
+}
+
+const char* wire_type_name(pbf_wire_type t) {
+  switch (t) {
+    case pbf_wire_type::varint:
+      return "varint";
+    case pbf_wire_type::fixed64:
+      return "fixed64";
+    case pbf_wire_type::length_delimited:
+      return "length-delimited";
+    case pbf_wire_type::fixed32:
+      return "fixed32";
+    default:
+      return "unknown";
+  }
+}
+
+template <typename Field>
+result<void> expect(const protozero::pbf_message<Field>& p, pbf_wire_type want,
+                    std::string_view field, const where& w) {
+  if (p.wire_type() == want) return {};
+  return fail(w, fmt::format("field {} ({}) has wire type {}, expected {}",
+                             static_cast<std::uint32_t>(p.tag()), field,
+                             wire_type_name(p.wire_type()), wire_type_name(want)));
+}
+
+template <typename Field>
+std::string_view get_view(protozero::pbf_message<Field>& p) {
+  auto v = p.get_view();
+  return {v.data(), v.size()};
+}
+
+// Bytes outside printable ASCII as \xNN, so hostile names are safe to log.
+std::string printable(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f && u != '\\' && u != '"') {
+      out.push_back(c);
+    } else {
+      out += fmt::format("\\x{:02x}", u);
+    }
+  }
+  return out;
+}
+
+bool valid_utf8(std::string_view s) noexcept {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+      cp = c & 0x1fU;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      cp = c & 0x0fU;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      cp = c & 0x07U;
+    } else {
+      return false;
+    }
+    if (n - i < len) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0U) != 0x80U) return false;
+      cp = (cp << 6U) | (cc & 0x3fU);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+result<void> check_string(std::string_view s, std::string_view field, bool utf8, const where& w) {
+  if (s.size() > max_string_size) {
+    return fail(w, fmt::format("{} is {} bytes long, at most {} allowed", field, s.size(),
+                               max_string_size));
+  }
+  if (utf8 && !valid_utf8(s)) return fail(w, fmt::format("{} is not valid UTF-8", field));
+  return {};
+}
+
+template <typename Field>
+result<std::uint32_t> get_u32(protozero::pbf_message<Field>& p, std::string_view field,
+                              const where& w) {
+  std::uint64_t v = p.get_uint64();
+  if (v > std::numeric_limits<std::uint32_t>::max()) {
+    return fail(w, fmt::format("{} {} does not fit in 32 bits", field, v));
+  }
+  return static_cast<std::uint32_t>(v);
+}
+
+result<void> parse_name(std::string_view text, name::identifier& out, const where& w) {
+  if (text.empty()) return fail(w, "missing name");
+  if (text.size() > max_name_length + 1) {
+    return fail(
+        w, fmt::format("name is {} bytes long, at most {} allowed", text.size(), max_name_length));
+  }
+  auto id = name::identifier::parse(text);
+  if (!id) {
+    return fail(w, fmt::format("invalid name \"{}\": {}", printable(text), id.err().message));
+  }
+  out = std::move(*id);
+  return {};
+}
+
+result<void> check_type(std::uint64_t type, const where& w) {
+  if (type == 0) return fail(w, "missing type (0)");
+  if (type > max_type) {
+    return fail(w, fmt::format("type {} out of range (1..{})", type, max_type));
+  }
+  return {};
+}
+
+#define CIDNS_TRY(expr)                        \
+  do {                                         \
+    if (auto cidns_ok_ = (expr); !cidns_ok_) { \
+      return std::move(cidns_ok_).err();       \
+    }                                          \
+  } while (false)
+
+result<void> decode_record(std::string_view body, record::rr& r, const where& w) {
+  protozero::pbf_message<record_field> p{body.data(), body.size()};
+  std::string_view owner;
+  std::string_view data;
+  std::uint64_t type = 0;
+  std::uint64_t ttl = 0;
+  while (p.next()) {
+    switch (p.tag()) {
+      case record_field::name:
+        CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "name", w));
+        owner = get_view(p);
+        break;
+      case record_field::type:
+        CIDNS_TRY(expect(p, pbf_wire_type::varint, "type", w));
+        type = p.get_uint64();
+        break;
+      case record_field::ttl:
+        CIDNS_TRY(expect(p, pbf_wire_type::varint, "ttl", w));
+        ttl = p.get_uint64();
+        break;
+      case record_field::data:
+        CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "data", w));
+        data = get_view(p);
+        break;
+      default:
+        p.skip();
+    }
+  }
+  CIDNS_TRY(parse_name(owner, r.owner, w));
+  CIDNS_TRY(check_type(type, w));
+  if (ttl > record::max_ttl) {
+    return fail(w, fmt::format("ttl {} out of range (at most {})", ttl, record::max_ttl));
+  }
+  r.type = static_cast<record::rtype>(type);
+  r.ttl = static_cast<std::uint32_t>(ttl);
+  r.data.assign(data);
+  return {};
+}
+
+// Question fields merge across repeated occurrences, as protobuf does.
+struct question_parts {
+  std::string_view name;
+  std::uint64_t type = 0;
+  std::size_t offset = 0;  // of the last Question field
+  bool present = false;
+};
+
+result<void> decode_question(std::string_view body, question_parts& q, const where& w) {
+  q.present = true;
+  protozero::pbf_message<question_field> p{body.data(), body.size()};
+  while (p.next()) {
+    switch (p.tag()) {
+      case question_field::name:
+        CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "name", w));
+        q.name = get_view(p);
+        break;
+      case question_field::type:
+        CIDNS_TRY(expect(p, pbf_wire_type::varint, "type", w));
+        q.type = p.get_uint64();
+        break;
+      default:
+        p.skip();
+    }
+  }
+  return {};
+}
+
+result<void> decode_auth(std::string_view body, auth& a, const where& w) {
+  protozero::pbf_message<auth_field> p{body.data(), body.size()};
+  while (p.next()) {
+    switch (p.tag()) {
+      case auth_field::key: {
+        CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "key", w));
+        auto v = get_view(p);
+        CIDNS_TRY(check_string(v, "key", true, w));
+        a.key.assign(v);
+        break;
+      }
+      case auth_field::time:
+        CIDNS_TRY(expect(p, pbf_wire_type::varint, "time", w));
+        a.time = p.get_uint64();
+        break;
+      case auth_field::fudge: {
+        CIDNS_TRY(expect(p, pbf_wire_type::varint, "fudge", w));
+        auto v = get_u32(p, "fudge", w);
+        if (!v) return std::move(v).err();
+        a.fudge = *v;
+        break;
+      }
+      case auth_field::mac: {
+        CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "mac", w));
+        auto v = get_view(p);
+        CIDNS_TRY(check_string(v, "mac", false, w));
+        a.mac.assign(v);
+        break;
+      }
+      default:
+        p.skip();
+    }
+  }
+  return {};
+}
+
+result<void> decode_error(std::string_view body, extended_error& e, const where& w) {
+  protozero::pbf_message<extended_error_field> p{body.data(), body.size()};
+  while (p.next()) {
+    switch (p.tag()) {
+      case extended_error_field::code: {
+        CIDNS_TRY(expect(p, pbf_wire_type::varint, "code", w));
+        auto v = get_u32(p, "code", w);
+        if (!v) return std::move(v).err();
+        e.code = *v;
+        break;
+      }
+      case extended_error_field::text: {
+        CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "text", w));
+        auto v = get_view(p);
+        CIDNS_TRY(check_string(v, "text", true, w));
+        e.text.assign(v);
+        break;
+      }
+      default:
+        p.skip();
+    }
+  }
+  return {};
+}
+
+void reset(message& m) {
+  m.id = 0;
+  m.opcode = opcode::query;
+  m.flags = 0;
+  m.rcode = rcode::noerror;
+  m.question.reset();
+  m.answer.clear();
+  m.authority.clear();
+  m.additional.clear();
+  m.max_size = 0;
+  m.cookie.clear();
+  m.selector.clear();
+  m.auth.reset();
+  m.error.reset();
+}
+
+result<void> decode_section(protozero::pbf_message<message_field>& p,
+                            std::vector<record::rr>& section, where& w) {
+  CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, w.part, w));
+  w.index = section.size();
+  if (section.size() >= max_records_per_section) {
+    return fail(w, fmt::format("more than {} records", max_records_per_section));
+  }
+  auto body = get_view(p);
+  return decode_record(body, section.emplace_back(), w);
+}
+
+result<void> decode_fields(std::string_view bytes, message& m, where& w) {
+  protozero::pbf_message<message_field> p{bytes.data(), bytes.size()};
+  question_parts q;
+  while (true) {
+    w = where{"message", no_index, bytes.size() - p.length()};
+    if (!p.next()) break;
+    switch (p.tag()) {
+      case message_field::id:
+        CIDNS_TRY(expect(p, pbf_wire_type::fixed32, "id", w));
+        m.id = p.get_fixed32();
+        break;
+      case message_field::opcode:
+        CIDNS_TRY(expect(p, pbf_wire_type::varint, "opcode", w));
+        m.opcode = static_cast<opcode>(p.get_enum());
+        break;
+      case message_field::flags: {
+        CIDNS_TRY(expect(p, pbf_wire_type::varint, "flags", w));
+        auto v = get_u32(p, "flags", w);
+        if (!v) return std::move(v).err();
+        m.flags = *v;
+        break;
+      }
+      case message_field::rcode:
+        CIDNS_TRY(expect(p, pbf_wire_type::varint, "rcode", w));
+        m.rcode = static_cast<rcode>(p.get_enum());
+        break;
+      case message_field::question:
+        w.part = "question";
+        CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "question", w));
+        q.offset = w.offset;
+        CIDNS_TRY(decode_question(get_view(p), q, w));
+        break;
+      case message_field::answer:
+        w.part = "answer";
+        CIDNS_TRY(decode_section(p, m.answer, w));
+        break;
+      case message_field::authority:
+        w.part = "authority";
+        CIDNS_TRY(decode_section(p, m.authority, w));
+        break;
+      case message_field::additional:
+        w.part = "additional";
+        CIDNS_TRY(decode_section(p, m.additional, w));
+        break;
+      case message_field::max_size: {
+        CIDNS_TRY(expect(p, pbf_wire_type::varint, "max_size", w));
+        auto v = get_u32(p, "max_size", w);
+        if (!v) return std::move(v).err();
+        m.max_size = *v;
+        break;
+      }
+      case message_field::cookie: {
+        CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "cookie", w));
+        auto v = get_view(p);
+        if (!v.empty() && v.size() != min_cookie_size &&
+            (v.size() < 2 * min_cookie_size || v.size() > max_cookie_size)) {
+          return fail(w,
+                      fmt::format("cookie is {} bytes long; it must be {}, or {} to {}", v.size(),
+                                  min_cookie_size, 2 * min_cookie_size, max_cookie_size));
+        }
+        m.cookie.assign(v);
+        break;
+      }
+      case message_field::selector: {
+        CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "selector", w));
+        auto v = get_view(p);
+        CIDNS_TRY(check_string(v, "selector", true, w));
+        m.selector.assign(v);
+        break;
+      }
+      case message_field::auth:
+        w.part = "auth";
+        CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "auth", w));
+        if (!m.auth) m.auth.emplace();
+        CIDNS_TRY(decode_auth(get_view(p), *m.auth, w));
+        break;
+      case message_field::error:
+        w.part = "error";
+        CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "error", w));
+        if (!m.error) m.error.emplace();
+        CIDNS_TRY(decode_error(get_view(p), *m.error, w));
+        break;
+      default:
+        p.skip();
+    }
+  }
+  if (q.present) {
+    w = where{"question", no_index, q.offset};
+    auto& mq = m.question.emplace();
+    CIDNS_TRY(parse_name(q.name, mq.name, w));
+    CIDNS_TRY(check_type(q.type, w));
+    mq.type = static_cast<record::rtype>(q.type);
+  }
+  return {};
+}
+
+}  // namespace
+
+result<void> decode(std::string_view bytes, message& out) {
+  reset(out);
+  if (bytes.size() > max_message_size) {
+    return make_error(fmt::format("message is {} bytes long, at most {} allowed", bytes.size(),
+                                  max_message_size));
+  }
+  where w;
+  try {
+    return decode_fields(bytes, out, w);
+  } catch (const protozero::end_of_buffer_exception&) {
+    return fail(w, "truncated");
+  } catch (const protozero::varint_too_long_exception&) {
+    return fail(w, "varint longer than 10 bytes");
+  } catch (const protozero::unknown_pbf_wire_type_exception&) {
+    return fail(w, "unknown wire type (groups are not supported)");
+  } catch (const protozero::invalid_tag_exception&) {
+    return fail(w, "invalid field number");
+  } catch (const protozero::invalid_length_exception&) {
+    return fail(w, "invalid length");
+  } catch (const std::exception& e) {
+    return fail(w, e.what());
+  }
+}
+
+result<message> decode(std::string_view bytes) {
+  message m;
+  if (auto ok = decode(bytes, m); !ok) return std::move(ok).err();
+  return m;
+}
+
+std::optional<std::uint32_t> peek_id(std::string_view bytes) noexcept {
+  constexpr char id_key = static_cast<char>((static_cast<std::uint32_t>(message_field::id) << 3U) |
+                                            static_cast<std::uint32_t>(pbf_wire_type::fixed32));
+  auto byte = [&](std::size_t i) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i]));
+  };
+  if (bytes.size() >= 5 && bytes[0] == id_key) {
+    // What every encoder writes first: the common case, no parsing needed.
+    return byte(1) | (byte(2) << 8U) | (byte(3) << 16U) | (byte(4) << 24U);
+  }
+  if (bytes.empty()) return std::nullopt;
+  std::optional<std::uint32_t> id;
+  try {
+    protozero::pbf_reader p{bytes.data(), bytes.size()};
+    while (p.next()) {
+      if (p.tag() == static_cast<protozero::pbf_tag_type>(message_field::id) &&
+          p.wire_type() == pbf_wire_type::fixed32) {
+        id = p.get_fixed32();
+      } else {
+        p.skip();
+      }
+    }
+    if (!id) id = 0;
+  } catch (const std::exception&) {
+    // Garbage after (or before) the id: what was read is the answer.
+  }
+  return id;
+}
+
+}  // namespace cidns::wire

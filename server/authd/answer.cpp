@@ -1,0 +1,175 @@
+// Authoritative answering (answer.hpp).
+#include "answer.hpp"
+
+#include <array>
+#include <string>
+
+#include "cidns/record/data.hpp"
+
+namespace cidns::authd {
+namespace {
+
+using record::rtype;
+using wire::section;
+
+struct context {
+  const zone_set& zones;
+  wire::reply_builder& rb;
+  rtype qtype;
+  bool dnssec;
+};
+
+void add_set(context& c, section s, const rrset& set) {
+  for (const auto& b : set.bodies) c.rb.add_encoded(s, b);
+  if (c.dnssec) {
+    for (const auto& b : set.sig_bodies) c.rb.add_encoded(s, b);
+  }
+}
+
+// For wildcard answers: the records re-owned by the query name.
+void add_set_as(context& c, section s, std::string_view owner, const rrset& set) {
+  for (const auto& d : set.data) c.rb.add(s, owner, set.type, set.ttl, d);
+  if (c.dnssec) {
+    for (const auto& d : set.sig_data) c.rb.add(s, owner, rtype::sig, set.ttl, d);
+  }
+}
+
+void add_answer_set(context& c, std::string_view owner, const node& n, const rrset& set) {
+  if (owner.size() == n.name.size()) {
+    add_set(c, section::answer, set);
+  } else {
+    add_set_as(c, section::answer, owner, set);
+  }
+}
+
+// ADDR records of in-zone server names, for the additional section.
+void add_glue(context& c, const zone_index& z, const rrset& ns_set) {
+  for (const auto& d : ns_set.data) {
+    auto ns = record::ns::decode(d);
+    if (!ns || !ns->server.is_part_of(z.origin())) continue;
+    const node* target = z.find(ns->server.text());
+    if (target == nullptr) continue;
+    if (const rrset* a = target->find(rtype::addr)) add_set(c, section::additional, *a);
+  }
+}
+
+void deny(context& c, const zone_index& z, const node* at) {
+  c.rb.add_encoded(section::authority, z.negative_soa());
+  if (!c.dnssec) return;
+  if (const rrset* soa = z.apex().find(rtype::soa)) {
+    for (const auto& b : soa->sig_bodies) c.rb.add_encoded(section::authority, b);
+  }
+  if (at != nullptr) {
+    if (const rrset* nsec = at->find(rtype::nsec)) add_set(c, section::authority, *nsec);
+  }
+}
+
+void refer(context& c, const zone_index& z, const node& cut) {
+  const rrset* ns = cut.find(rtype::ns);
+  add_set(c, section::authority, *ns);
+  if (c.dnssec) {
+    if (const rrset* ds = cut.find(rtype::ds)) {
+      add_set(c, section::authority, *ds);
+    } else if (const rrset* nsec = cut.find(rtype::nsec)) {
+      add_set(c, section::authority, *nsec);
+    }
+  }
+  add_glue(c, z, *ns);
+}
+
+void answer_name(context& c, const zone_index& z, std::string_view qname, int links);
+
+// Answers at node `n` for `owner` (the query name; differs from n.name for a wildcard).
+void answer_at(context& c, const zone_index& z, const node& n, std::string_view owner,
+               int links) {
+  if (const rrset* cn = n.find(rtype::cname); cn != nullptr && c.qtype != rtype::cname) {
+    add_answer_set(c, owner, n, *cn);
+    if (links >= max_cname_links || cn->data.empty()) return;
+    auto target = record::cname::decode(cn->data.front());
+    if (!target) return;
+    const zone_index* tz = c.zones.find_zone(target->target.text());
+    if (tz == nullptr) return;  // outside our zones: the resolver follows it
+    answer_name(c, *tz, target->target.text(), links + 1);
+    return;
+  }
+  if (c.qtype == rtype::resource) {
+    bool any = false;
+    for (rtype t : {rtype::desc, rtype::state, rtype::ep}) {
+      if (const rrset* s = n.find(t)) {
+        add_answer_set(c, owner, n, *s);
+        any = true;
+      }
+    }
+    if (!any) deny(c, z, &n);
+    return;
+  }
+  const rrset* set = n.find(c.qtype);
+  if (set == nullptr) {
+    deny(c, z, &n);
+    return;
+  }
+  add_answer_set(c, owner, n, *set);
+  if (c.qtype == rtype::ns) add_glue(c, z, *set);
+}
+
+void answer_name(context& c, const zone_index& z, std::string_view qname, int links) {
+  // Walk from the apex towards the query name: the first delegation point on
+  // the way refers; the deepest existing name is the closest encloser.
+  const node* encloser = &z.apex();
+  const node* exact = qname.size() == z.apex().name.size() ? encloser : nullptr;
+  if (exact == nullptr) {
+    std::array<std::size_t, name::max_labels + 1> starts{};
+    std::size_t count = 0;
+    starts[count++] = 0;
+    for (std::size_t i = 0; i + 1 < qname.size() && count < starts.size(); ++i) {
+      if (qname[i] == '.') starts[count++] = i + 1;
+    }
+    const std::size_t apex_len = z.apex().name.size();
+    for (std::size_t k = count; k-- > 0;) {
+      std::string_view suffix = qname.substr(starts[k]);
+      if (suffix.size() <= apex_len) continue;  // the apex or above it
+      const node* n = z.find(suffix);
+      if (n == nullptr) break;
+      encloser = n;
+      const bool full = starts[k] == 0;
+      if (n->cut && !(full && c.qtype == rtype::ds)) {
+        if (links == 0) c.rb.set_flags(c.rb.flags() & ~wire::flag::aa);
+        refer(c, z, *n);
+        return;
+      }
+      if (full) exact = n;
+    }
+  }
+  if (exact != nullptr) {
+    answer_at(c, z, *exact, qname, links);
+    return;
+  }
+  std::string wildcard = encloser->name == "." ? std::string("*.") : "*." + encloser->name;
+  if (const node* w = z.find(wildcard)) {
+    answer_at(c, z, *w, qname, links);
+    return;
+  }
+  c.rb.set_rcode(wire::rcode::nxdomain);
+  deny(c, z, nullptr);
+}
+
+}  // namespace
+
+void answer_query(const zone_set& zones, const wire::message& query, wire::reply_builder& rb) {
+  const auto& q = *query.question;
+  const std::string& qname = q.name.text();
+  const zone_index* z = zones.find_zone(qname);
+  // DS lives in the parent: at a zone apex we also serve the parent of, ask the parent.
+  if (z != nullptr && q.type == rtype::ds && z->origin().text() == qname && !z->origin().is_root()) {
+    if (const zone_index* parent = zones.find_zone(q.name.parent().text())) z = parent;
+  }
+  if (z == nullptr) {
+    rb.set_rcode(wire::rcode::refused);
+    return;
+  }
+  rb.set_flags(rb.flags() | wire::flag::aa);
+  context c{zones, rb, q.type, query.has_flag(wire::flag::do_)};
+  answer_name(c, *z, qname, 0);
+}
+
+}  // namespace cidns::authd

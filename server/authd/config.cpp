@@ -1,0 +1,136 @@
+// TOML configuration of cidns-authd (config.hpp).
+#include "config.hpp"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <toml.hpp>
+
+namespace cidns::authd {
+namespace {
+
+[[noreturn]] void fail(const std::string& file, std::string_view key, std::string_view why) {
+  throw std::runtime_error(fmt::format("{}: {}: {}", file, key, why));
+}
+
+std::chrono::milliseconds parse_duration(const std::string& file, std::string_view key,
+                                         const toml::value& v) {
+  if (v.is_integer()) return std::chrono::seconds(v.as_integer());
+  if (!v.is_string()) fail(file, key, "expected a duration such as \"10s\"");
+  const std::string& s = v.as_string().str;
+  std::size_t used = 0;
+  long long n = 0;
+  try {
+    n = std::stoll(s, &used);
+  } catch (const std::exception&) {
+    fail(file, key, fmt::format("\"{}\" is not a duration", s));
+  }
+  std::string_view unit = std::string_view(s).substr(used);
+  if (n < 0) fail(file, key, "a duration cannot be negative");
+  if (unit == "ms") return std::chrono::milliseconds(n);
+  if (unit == "s" || unit.empty()) return std::chrono::seconds(n);
+  if (unit == "m") return std::chrono::minutes(n);
+  fail(file, key, fmt::format("\"{}\": unknown unit (use ms, s or m)", s));
+}
+
+net::endpoint parse_ep(const std::string& file, std::string_view key, const toml::value& v) {
+  if (!v.is_string()) fail(file, key, "expected an address string such as \"127.0.0.1:5380\"");
+  auto ep = net::parse_endpoint(v.as_string().str);
+  if (!ep) fail(file, key, ep.err().message);
+  return *ep;
+}
+
+}  // namespace
+
+zone_config parse_zone_arg(const std::string& arg) {
+  auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size()) {
+    throw std::runtime_error(fmt::format("--zone {}: expected NAME=FILE", arg));
+  }
+  auto name = name::identifier::parse(arg.substr(0, eq));
+  if (!name) throw std::runtime_error(fmt::format("--zone {}: {}", arg, name.err().message));
+  return zone_config{*name, arg.substr(eq + 1), {}};
+}
+
+config read_config(const std::string& path) {
+  toml::value root;
+  try {
+    root = toml::parse(path);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(e.what());
+  }
+  config c;
+  auto dir = std::filesystem::path(path).parent_path();
+  if (!root.is_table()) fail(path, "(top)", "not a table");
+  for (const auto& [key, value] : root.as_table()) {
+    if (key == "server") {
+      if (!value.is_table()) fail(path, "server", "expected a table");
+      for (const auto& [k, v] : value.as_table()) {
+        std::string full = "server." + k;
+        if (k == "listen") {
+          if (v.is_string()) {
+            c.listen.push_back(parse_ep(path, full, v));
+          } else if (v.is_array()) {
+            for (const auto& item : v.as_array()) c.listen.push_back(parse_ep(path, full, item));
+          } else {
+            fail(path, full, "expected an address or a list of addresses");
+          }
+        } else if (k == "threads") {
+          if (!v.is_integer() || v.as_integer() < 0 || v.as_integer() > 1024) {
+            fail(path, full, "expected a number of threads, 0..1024 (0: one per core)");
+          }
+          c.threads = static_cast<unsigned>(v.as_integer());
+        } else if (k == "control") {
+          if (!v.is_string()) fail(path, full, "expected a socket path or \"off\"");
+          c.control = v.as_string().str;
+        } else if (k == "metrics") {
+          c.metrics = parse_ep(path, full, v);
+        } else if (k == "tcp-idle-timeout") {
+          c.tcp_idle_timeout = parse_duration(path, full, v);
+        } else if (k == "tcp-max-connections") {
+          if (!v.is_integer() || v.as_integer() < 1) fail(path, full, "expected a positive number");
+          c.tcp_max_connections = static_cast<std::size_t>(v.as_integer());
+        } else if (k == "udp-batch") {
+          if (!v.is_integer() || v.as_integer() < 1 || v.as_integer() > 1024) {
+            fail(path, full, "expected 1..1024");
+          }
+          c.udp_batch = static_cast<std::size_t>(v.as_integer());
+        } else {
+          fail(path, full, "unknown key");
+        }
+      }
+    } else if (key == "zone") {
+      if (!value.is_array()) fail(path, "zone", "expected [[zone]] tables");
+      for (const auto& z : value.as_array()) {
+        if (!z.is_table()) fail(path, "zone", "expected a table");
+        zone_config zc;
+        bool have_name = false;
+        for (const auto& [k, v] : z.as_table()) {
+          std::string full = "zone." + k;
+          if (!v.is_string()) fail(path, full, "expected a string");
+          if (k == "name") {
+            auto n = name::identifier::parse(v.as_string().str);
+            if (!n) fail(path, full, n.err().message);
+            zc.name = *n;
+            have_name = true;
+          } else if (k == "file" || k == "key") {
+            std::filesystem::path p(v.as_string().str);
+            if (p.is_relative()) p = dir / p;
+            (k == "file" ? zc.file : zc.key) = p.string();
+          } else {
+            fail(path, full, "unknown key");
+          }
+        }
+        if (!have_name) fail(path, "zone.name", "missing");
+        if (zc.file.empty()) fail(path, "zone.file", fmt::format("missing for zone {}", zc.name.text()));
+        c.zones.push_back(std::move(zc));
+      }
+    } else {
+      fail(path, key, "unknown section");
+    }
+  }
+  return c;
+}
+
+}  // namespace cidns::authd

@@ -1,0 +1,174 @@
+// cidns-authd: the authoritative server (docs/cidns-authd.md).
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
+
+#include <CLI/CLI.hpp>
+
+#include "cidns/net/control.hpp"
+#include "cidns/net/metrics_http.hpp"
+#include "cidns/net/server.hpp"
+#include "cidns/net/signals.hpp"
+#include "cidns/util/log.hpp"
+#include "config.hpp"
+#include "report.hpp"
+#include "responder.hpp"
+#include "zone_manager.hpp"
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_failure = 1;  // a zone failed to load, a socket could not be bound
+constexpr int exit_usage = 2;    // bad flags or configuration
+
+struct options {
+  std::string config_file;
+  std::vector<std::string> listen;
+  std::vector<std::string> zones;
+  int threads = -1;
+  std::string control;
+  std::string metrics;
+  std::string log_level = "info";
+};
+
+cidns::authd::config build_config(const options& o) {
+  using namespace cidns;
+  authd::config c;
+  if (!o.config_file.empty()) c = authd::read_config(o.config_file);
+  if (!o.listen.empty()) {
+    c.listen.clear();
+    for (const auto& l : o.listen) {
+      auto ep = net::parse_endpoint(l);
+      if (!ep) throw std::runtime_error("--listen " + ep.err().message);
+      c.listen.push_back(*ep);
+    }
+  }
+  for (const auto& z : o.zones) c.zones.push_back(authd::parse_zone_arg(z));
+  if (o.threads >= 0) c.threads = static_cast<unsigned>(o.threads);
+  if (!o.control.empty()) c.control = o.control;
+  if (!o.metrics.empty()) {
+    auto ep = net::parse_endpoint(o.metrics);
+    if (!ep) throw std::runtime_error("--metrics " + ep.err().message);
+    c.metrics = *ep;
+  }
+  if (c.listen.empty()) c.listen.push_back(*net::parse_endpoint("127.0.0.1"));
+  if (c.zones.empty()) throw std::runtime_error("no zones: give --zone NAME=FILE or a [[zone]] in --config");
+  for (std::size_t i = 0; i < c.zones.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (c.zones[i].name == c.zones[j].name) {
+        throw std::runtime_error("zone " + c.zones[i].name.text() + " is configured twice");
+      }
+    }
+  }
+  return c;
+}
+
+int serve(const cidns::authd::config& c) {
+  using namespace cidns;
+  authd::zone_registry registry;
+  authd::zone_manager zones(c.zones, registry);
+  if (!zones.load_all()) {
+    log::error("not starting: a zone failed to load (errors above)");
+    return exit_failure;
+  }
+  authd::query_stats stats;
+  authd::responder responder(registry, stats);
+  net::server_options so;
+  so.listen = c.listen;
+  so.threads = c.threads;
+  so.tcp_idle_timeout = c.tcp_idle_timeout;
+  so.tcp_max_connections = c.tcp_max_connections;
+  so.udp_batch = c.udp_batch;
+  std::unique_ptr<net::server> transport;
+  try {
+    transport = std::make_unique<net::server>(so, responder);
+  } catch (const std::exception& e) {
+    log::error("cannot listen: {}", e.what());
+    return exit_failure;
+  }
+  authd::daemon_view view{zones, stats, transport.get(),
+                          std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count()};
+  std::unique_ptr<net::control_server> control;
+  if (c.control != "off") {
+    std::string path = c.control.empty() ? net::default_control_path("authd") : c.control;
+    try {
+      control = std::make_unique<net::control_server>(
+          path, [&view](std::string_view line) { return authd::handle_control(view, line); });
+      control->start();
+    } catch (const std::exception& e) {
+      log::error("control socket: {}", e.what());
+      return exit_failure;
+    }
+  }
+  std::unique_ptr<net::metrics_server> metrics;
+  if (c.metrics) {
+    try {
+      metrics = std::make_unique<net::metrics_server>(
+          *c.metrics, [&view] { return authd::metrics_text(view); });
+      metrics->start();
+    } catch (const std::exception& e) {
+      log::error("metrics: {}", e.what());
+      return exit_failure;
+    }
+  }
+  zones.start();
+  transport->start();
+  std::string where;
+  for (const auto& ep : transport->local_endpoints()) where += " " + ep.to_string();
+  log::info("serving {} zone(s) on{} (udp+tcp), {} thread(s){}", c.zones.size(), where,
+            transport->thread_count(), control ? ", control " + control->path() : "");
+  int signo = net::wait_for_stop_signal([&zones] {
+    log::info("SIGHUP: reloading every zone");
+    zones.request_reload("");
+  });
+  log::info("signal {}: stopping", signo);
+  transport->stop();
+  if (metrics) metrics->stop();
+  if (control) control->stop();
+  zones.stop();
+  auto n = transport->stats();
+  log::info("stopped after {} udp and {} tcp replies", n.udp_replied, n.tcp_replied);
+  return exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  CLI::App app{"cidns-authd: authoritative server for cidns zones"};
+  app.add_option("-c,--config", o.config_file, "TOML configuration file");
+  app.add_option("-l,--listen", o.listen,
+                 "address to serve UDP and TCP on, ADDR[:PORT] or [V6]:PORT (repeatable; "
+                 "default 127.0.0.1:5380)");
+  app.add_option("-z,--zone", o.zones, "zone to serve, NAME=FILE (repeatable)");
+  app.add_option("-t,--threads", o.threads, "serving threads (0: one per core)");
+  app.add_option("--control", o.control, "control socket path, or \"off\"");
+  app.add_option("--metrics", o.metrics, "serve Prometheus metrics on ADDR:PORT");
+  app.add_option("--log-level", o.log_level, "error, warning, info or debug")
+      ->check(CLI::IsMember({"error", "warning", "info", "debug"}));
+  app.footer("Exit status: 0 stopped cleanly, 1 a zone or socket failed, 2 usage or configuration error.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return exit_usage;
+  }
+  using cidns::log::level;
+  cidns::log::threshold() = o.log_level == "error"     ? level::error
+                            : o.log_level == "warning" ? level::warning
+                            : o.log_level == "debug"   ? level::debug
+                                                       : level::info;
+  cidns::authd::config c;
+  try {
+    c = build_config(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cidns-authd: %s\n", e.what());
+    return exit_usage;
+  }
+  return serve(c);
+}

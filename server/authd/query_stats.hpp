@@ -1,0 +1,63 @@
+// Query counters of cidns-authd for `server stats` and Prometheus: by opcode,
+// type and rcode, reply sizes and handling latency. Each serving thread counts
+// into its own block (no shared cache lines); readers sum the blocks.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace cidns::authd {
+
+struct stats_block {
+  static constexpr std::size_t opcodes = 8;   // 0..6 known, 7 = other
+  static constexpr std::size_t types = 16;    // 0..12 known, 13 = RESOURCE, 14 = other
+  static constexpr std::size_t rcodes = 24;   // 0..23, >23 counted at 23
+  static constexpr std::array<std::uint32_t, 8> size_bounds{128, 256, 512, 1024, 1232, 4096, 16384, 65535};
+  static constexpr std::array<std::uint32_t, 8> latency_bounds_us{1, 2, 5, 10, 25, 50, 100, 1000};
+
+  std::array<std::atomic<std::uint64_t>, opcodes> by_opcode{};
+  std::array<std::atomic<std::uint64_t>, types> by_type{};
+  std::array<std::atomic<std::uint64_t>, rcodes> by_rcode{};
+  std::array<std::atomic<std::uint64_t>, size_bounds.size() + 1> reply_size{};
+  std::atomic<std::uint64_t> reply_bytes{0};
+  std::array<std::atomic<std::uint64_t>, latency_bounds_us.size() + 1> latency{};
+  std::atomic<std::uint64_t> latency_ns_sum{0};
+  std::atomic<std::uint64_t> truncated{0};
+  std::atomic<std::uint64_t> formerr{0};
+  std::atomic<std::uint64_t> dropped{0};  // undecodable, no reply sent
+};
+
+// Plain sums of every block.
+struct stats_snapshot {
+  std::array<std::uint64_t, stats_block::opcodes> by_opcode{};
+  std::array<std::uint64_t, stats_block::types> by_type{};
+  std::array<std::uint64_t, stats_block::rcodes> by_rcode{};
+  std::array<std::uint64_t, stats_block::size_bounds.size() + 1> reply_size{};
+  std::uint64_t reply_bytes = 0;
+  std::array<std::uint64_t, stats_block::latency_bounds_us.size() + 1> latency{};
+  std::uint64_t latency_ns_sum = 0;
+  std::uint64_t truncated = 0, formerr = 0, dropped = 0;
+  std::uint64_t queries() const;
+};
+
+class query_stats {
+ public:
+  // The calling thread's block (created on first use).
+  stats_block& local();
+  stats_snapshot snapshot() const;
+
+ private:
+  mutable std::mutex m_mutex;
+  std::vector<std::unique_ptr<stats_block>> m_blocks;
+};
+
+inline void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
+  c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);  // single writer
+}
+
+}  // namespace cidns::authd

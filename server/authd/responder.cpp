@@ -1,0 +1,91 @@
+// Query handling of cidns-authd (responder.hpp).
+#include "responder.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "answer.hpp"
+#include "cidns/wire/reply_builder.hpp"
+
+namespace cidns::authd {
+namespace {
+
+struct thread_state {
+  wire::message query;
+  wire::reply_builder rb;
+};
+
+std::size_t type_slot(record::rtype t) {
+  auto n = static_cast<std::size_t>(t);
+  if (n <= 12) return n;
+  return t == record::rtype::resource ? 13 : 14;
+}
+
+template <std::size_t N>
+std::size_t bucket(const std::array<std::uint32_t, N>& bounds, std::uint64_t v) {
+  return static_cast<std::size_t>(std::lower_bound(bounds.begin(), bounds.end(), v) - bounds.begin());
+}
+
+}  // namespace
+
+void responder::handle(std::span<const std::uint8_t> query, const net::peer_info& from,
+                       std::string& reply) {
+  std::string_view bytes(reinterpret_cast<const char*>(query.data()), query.size());
+  if (!respond(bytes, from.proto == net::transport::udp, reply)) reply.clear();
+}
+
+bool responder::respond(std::string_view bytes, bool udp, std::string& reply) {
+  const auto t0 = std::chrono::steady_clock::now();
+  thread_local thread_state ts;
+  stats_block& st = m_stats.local();
+  wire::message& q = ts.query;
+  wire::reply_builder& rb = ts.rb;
+
+  if (auto ok = wire::decode(bytes, q); !ok) {
+    auto id = wire::peek_id(bytes);
+    if (!id) {
+      bump(st.dropped);
+      return false;
+    }
+    rb.start(*id, wire::opcode::query, wire::flag::qr, wire::rcode::formerr);
+    rb.set_error(static_cast<std::uint32_t>(wire::error_code::other),
+                 "malformed query: " + ok.err().message);
+    bump(st.formerr);
+    bump(st.by_rcode[static_cast<std::size_t>(wire::rcode::formerr)]);
+    reply.assign(rb.finish(udp ? wire::min_udp_size : wire::max_message_size));
+    return true;
+  }
+  if (q.has_flag(wire::flag::qr)) {  // a reply sent to us: never answer (no loops)
+    bump(st.dropped);
+    return false;
+  }
+  bump(st.by_opcode[std::min<std::size_t>(static_cast<std::size_t>(q.opcode), 7)]);
+  rb.start(q.id, q.opcode, wire::flag::qr | (q.flags & (wire::flag::rd | wire::flag::cd)),
+           wire::rcode::noerror);
+  if (q.question) {
+    rb.set_question(q.question->name.text(), q.question->type);
+    bump(st.by_type[type_slot(q.question->type)]);
+  }
+  if (q.opcode != wire::opcode::query) {
+    rb.set_rcode(wire::rcode::notimp);
+  } else if (!q.question) {
+    rb.set_rcode(wire::rcode::formerr);
+    rb.set_error(static_cast<std::uint32_t>(wire::error_code::other), "query has no question");
+  } else {
+    answer_query(*m_zones.load(), q, rb);
+  }
+  std::string_view out = rb.finish(udp ? q.udp_size() : wire::max_message_size);
+  reply.assign(out);
+
+  bump(st.by_rcode[std::min<std::size_t>(static_cast<std::size_t>(rb.rcode()), 23)]);
+  bump(st.reply_size[bucket(stats_block::size_bounds, out.size())]);
+  bump(st.reply_bytes, out.size());
+  if (rb.truncated()) bump(st.truncated);
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+                .count();
+  bump(st.latency[bucket(stats_block::latency_bounds_us, static_cast<std::uint64_t>(ns) / 1000)]);
+  bump(st.latency_ns_sum, static_cast<std::uint64_t>(ns));
+  return true;
+}
+
+}  // namespace cidns::authd

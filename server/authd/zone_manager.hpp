@@ -1,0 +1,69 @@
+// Loads the configured zones and reloads them in the background: parse, check
+// and compile off the serving threads, then publish with an atomic swap. A zone
+// that fails keeps its previous version in service; its errors go to the log.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config.hpp"
+#include "zone_set.hpp"
+
+namespace cidns::authd {
+
+class zone_manager {
+ public:
+  zone_manager(std::vector<zone_config> zones, zone_registry& registry);
+  ~zone_manager();  // stop()
+  zone_manager(const zone_manager&) = delete;
+  zone_manager& operator=(const zone_manager&) = delete;
+
+  // Loads every zone now, on the calling thread. False if any zone failed
+  // (its errors are logged).
+  bool load_all();
+
+  void start();  // the background reload thread
+  void stop();
+
+  // Queues a reload of one zone (canonical or bare name), or of all when empty.
+  // False for a zone that is not configured.
+  bool request_reload(std::string_view zone);
+  // Waits until the queue is empty and no reload is running (tests, control "wait").
+  void wait_idle();
+
+  nlohmann::json status() const;  // one object per zone
+  std::uint64_t reloads() const;
+  std::uint64_t reload_failures() const;
+
+ private:
+  struct zone_state {
+    zone_config cfg;
+    std::uint32_t serial = 0;
+    std::size_t records = 0;
+    std::int64_t loaded_at = 0;  // unix seconds of the version in service
+    std::uint64_t loads = 0, failures = 0;
+    std::string last_error;
+    bool loaded = false;
+  };
+  bool load_one(std::size_t index);
+  void run();
+
+  zone_registry& m_registry;
+  std::vector<zone_state> m_zones;
+  mutable std::mutex m_mutex;
+  std::condition_variable m_wake, m_idle;
+  std::deque<std::size_t> m_queue;
+  bool m_busy = false;
+  bool m_stopping = false;
+  std::thread m_thread;
+  std::mutex m_load_mutex;  // one load at a time (publication is serialised)
+};
+
+}  // namespace cidns::authd

@@ -1,0 +1,36 @@
+// Zone snapshots and their atomic publication (zone_set.hpp).
+#include "zone_set.hpp"
+
+namespace cidns::authd {
+
+std::shared_ptr<const zone_set> zone_set::with(const zone_set& base,
+                                               std::shared_ptr<const zone_index> zone) {
+  auto next = std::make_shared<zone_set>();
+  next->m_zones = base.m_zones;
+  next->m_zones[zone->origin().text()] = std::move(zone);
+  for (const auto& [origin, z] : next->m_zones) next->m_by_origin.emplace(origin, z.get());
+  return next;
+}
+
+const zone_index* zone_set::exact(std::string_view origin) const noexcept {
+  auto it = m_by_origin.find(origin);
+  return it == m_by_origin.end() ? nullptr : it->second;
+}
+
+const zone_index* zone_set::find_zone(std::string_view name) const noexcept {
+  // Try the name itself, then each ancestor: the first hit is the most specific.
+  while (true) {
+    if (const zone_index* z = exact(name)) return z;
+    if (name == ".") return nullptr;
+    auto dot = name.find('.');
+    name = dot + 1 == name.size() ? std::string_view(".") : name.substr(dot + 1);
+  }
+}
+
+void zone_registry::publish(std::shared_ptr<const zone_index> zone) {
+  // Writers are serialised by the caller (one loader thread); readers never block.
+  auto next = zone_set::with(*m_current.load(), std::move(zone));
+  m_current.store(std::move(next));
+}
+
+}  // namespace cidns::authd
