@@ -105,12 +105,8 @@ say "One zone as JSON (cidns-admin zone print --json), the shape every --json ou
 run "$admin" zone print zonefiles/fin.zone --origin fin. --json
 
 # ---- 3. serve and resolve -------------------------------------------------------------
-if [[ ! -x $authd || ! -x $resolverd || ! -x $lookup ]]; then
-  say "Serving and resolving: coming soon"
-  echo "cidns-authd, cidns-resolverd and cidns-lookup are not built yet; once they are, this"
-  echo "step starts one cidns-authd per operator on 127.0.0.x:$port, a resolver on"
-  echo "$resolver_addr:$port, looks up ${#lookups[@]} names and stops everything again."
-  say "Demo done"
+if [[ ! -x $authd || ! -x $lookup ]]; then
+  say "Serving: cidns-authd or cidns-lookup is not built; done after the zone checks"
   exit 0
 fi
 
@@ -159,7 +155,8 @@ start_servers() {
     read -r addr zone file <<<"$entry"
     wait_ready "$addr" "$zone" "$run_dir/authd-$addr.log" --norec
   done
-  # TODO(lead): confirm cidns-resolverd's command line (root hints, cache path).
+  [[ -x $resolverd ]] || return 0
+  # cidns-resolverd comes with the resolver issue; its flags are settled there.
   echo "\$ $resolverd --listen $resolver_addr:$port --root 127.0.0.2:$port --cache $run_dir/cache &"
   "$resolverd" --listen "$resolver_addr:$port" --root "127.0.0.2:$port" \
     --cache "$run_dir/cache" >"$run_dir/resolverd.log" 2>&1 &
@@ -184,9 +181,44 @@ run_lookups() {
     --in cn-north. || true
 }
 
-say "Starting one cidns-authd per operator and a resolver on $resolver_addr"
+# walk NAME: iterate from the root as a resolver would, asking each authoritative
+# server directly (--norec) and following the referrals' ADDR glue.
+walk() {
+  local name=$1 server=127.0.0.2:$port step rc json
+  for ((step = 1; step <= 8; step++)); do
+    echo "-- step $step: ask $server"
+    rc=0
+    run "$lookup" --server "$server" --norec "$name" || rc=$?
+    ((rc == 3)) || { echo "   (exit $rc: 0 answer, 1 NXDOMAIN/NODATA, 2 failure)"; return 0; }
+    json=$("$lookup" --server "$server" --norec --json "$name" || true)
+    server=$(python3 -c '
+import json, sys
+m = json.load(sys.stdin)
+for r in m["additional"]:
+    if r["type"] == "ADDR":
+        d = r["data"]; a = d["address"]; p = d.get("port", 5380)
+        print(("[%s]:%d" if ":" in a else "%s:%d") % (a, p)); break
+' <<<"$json")
+    [[ -n $server ]] || { echo "   referral without glue: stop"; return 0; }
+    echo "   (exit 3: a referral; next server from the glue: $server)"
+  done
+}
+
+say "Starting one cidns-authd per operator${resolverd:+ (and a resolver once built)}"
 start_servers
-run_lookups
+for entry in "${lookups[@]}"; do
+  read -r name what <<<"$entry"
+  say "$name  ($what): walking down from the root"
+  walk "$name"
+done
+say "The same over TCP, and as JSON (every --json output shares this shape)"
+run "$lookup" --server 127.0.0.21:$port --norec --tcp h100-1x.pool1.provx.cn-north. DESC || true
+run "$lookup" --server 127.0.0.21:$port --norec --json best.provx.cn-north. || true
+if [[ -x $resolverd ]]; then
+  run_lookups
+fi
+say "Server counters (cidns-admin server stats)"
+run "$admin" server stats --socket "$run_dir/authd-127.0.0.21.sock" || true
 say "Stopping the servers"
 cleanup
 pids=()

@@ -112,7 +112,7 @@ struct values {
     arena.push_front(std::move(s));
     return arena.front();
   }
-  // Empties the slots and sets non-presence scalars to their defaults.
+  // Starts values of `type`: empty slots, non-presence scalars at their defaults.
   void reset(const type_desc& type);
   slot& operator[](std::uint32_t number) { return slots[number]; }
   const slot& operator[](std::uint32_t number) const { return slots[number]; }

@@ -55,15 +55,11 @@ bool lower_token_char(char c) noexcept {
 }  // namespace
 
 void values::reset(const type_desc& type) {
-  td = &type;
-  for (auto& s : slots) {
-    s.set = false;
-    s.num = 0;
-    s.bytes = {};
-    s.items.clear();
-    s.nums.clear();
-    s.map.clear();
+  if (td != nullptr) {  // reused: empty the slots of the previous type
+    for (const auto& f : td->fields) slots[f.number] = slot{};
+    arena.clear();
   }
+  td = &type;
   for (const auto& f : type.fields) slots[f.number].num = f.presence ? 0 : f.dflt;
 }
 
