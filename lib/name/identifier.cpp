@@ -134,7 +134,7 @@ std::string_view identifier::text_no_dot() const noexcept {
 
 std::string identifier::uri() const {
   std::string out(uri_scheme);
-  if (!is_root()) out.append(text_no_dot());
+  out.append(text_no_dot());  // the root is "cid://."
   return out;
 }
 

@@ -34,7 +34,9 @@ int hex_value(char c) noexcept {
 void base64_append(std::string_view bytes, std::string& out) {
   out.reserve(out.size() + (bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
-  auto b = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[k])); };
+  auto b = [&](std::size_t k) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[k]));
+  };
   for (; i + 3 <= bytes.size(); i += 3) {
     std::uint32_t v = b(i) << 16 | b(i + 1) << 8 | b(i + 2);
     out.push_back(b64_chars[v >> 18 & 63]);
@@ -69,15 +71,17 @@ result<std::string> base64_decode(std::string_view text) {
         static_cast<std::uint32_t>(text.size()));
   }
   std::size_t pad = 0;
-  if (!text.empty() && text.back() == '=') pad = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
+  if (!text.empty() && text.back() == '=')
+    pad = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
   std::string out;
   out.reserve(text.size() / 4 * 3);
   std::uint32_t acc = 0;
   for (std::size_t i = 0; i < text.size() - pad; ++i) {
     auto v = b64_table[static_cast<unsigned char>(text[i])];
     if (v < 0) {
-      return make_error(fmt::format("invalid base64 character '{}'", text[i] == '=' ? '=' : text[i]),
-                        0, static_cast<std::uint32_t>(i + 1));
+      return make_error(
+          fmt::format("invalid base64 character '{}'", text[i] == '=' ? '=' : text[i]), 0,
+          static_cast<std::uint32_t>(i + 1));
     }
     acc = acc << 6 | static_cast<std::uint32_t>(v);
     if (i % 4 == 3) {
@@ -88,11 +92,15 @@ result<std::string> base64_decode(std::string_view text) {
     }
   }
   if (pad == 1) {  // 3 chars: 18 bits, 2 bytes
-    if ((acc & 3) != 0) return make_error("base64 text has non-zero padding bits", 0, static_cast<std::uint32_t>(text.size() - 1));
+    if ((acc & 3) != 0)
+      return make_error("base64 text has non-zero padding bits", 0,
+                        static_cast<std::uint32_t>(text.size() - 1));
     out.push_back(static_cast<char>(acc >> 10));
     out.push_back(static_cast<char>(acc >> 2));
   } else if (pad == 2) {  // 2 chars: 12 bits, 1 byte
-    if ((acc & 15) != 0) return make_error("base64 text has non-zero padding bits", 0, static_cast<std::uint32_t>(text.size() - 2));
+    if ((acc & 15) != 0)
+      return make_error("base64 text has non-zero padding bits", 0,
+                        static_cast<std::uint32_t>(text.size() - 2));
     out.push_back(static_cast<char>(acc >> 4));
   }
   return out;

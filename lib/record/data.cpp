@@ -59,9 +59,13 @@ void put(slot& s, std::string_view b) {
 }
 template <typename T>
 void put(slot& s, const std::optional<T>& o) {
-  if (o) put(s, static_cast<std::conditional_t<std::is_integral_v<T>, std::uint64_t, std::string_view>>(*o));
+  if (o)
+    put(s, static_cast<std::conditional_t<std::is_integral_v<T>, std::uint64_t, std::string_view>>(
+               *o));
 }
-void put(slot& s, const std::vector<std::string>& items) { s.items.assign(items.begin(), items.end()); }
+void put(slot& s, const std::vector<std::string>& items) {
+  s.items.assign(items.begin(), items.end());
+}
 
 }  // namespace
 
@@ -221,7 +225,8 @@ std::string state::encode() const {
 result<ep> ep::decode(std::string_view data) {
   values v;
   if (auto ok = decode_into(rtype::ep, data, v); !ok) return std::move(ok).err();
-  return ep{u32(v[1]), u32(v[2]), u32(v[3]), str(v[4]), u32(v[5]), str(v[6]), strs(v[7]), u32(v[8])};
+  return ep{u32(v[1]), u32(v[2]), u32(v[3]),  str(v[4]),
+            u32(v[5]), str(v[6]), strs(v[7]), u32(v[8])};
 }
 std::string ep::encode() const {
   values v = start(rtype::ep);
@@ -283,8 +288,15 @@ values sig_values(const sig& s) {
 result<sig> sig::decode(std::string_view data) {
   values v;
   if (auto ok = decode_into(rtype::sig, data, v); !ok) return std::move(ok).err();
-  return sig{static_cast<rtype>(v[1].num), u32(v[2]), u32(v[3]), u32(v[4]), v[5].num, v[6].num,
-             u32(v[7]), name_of(v[8]), str(v[9])};
+  return sig{static_cast<rtype>(v[1].num),
+             u32(v[2]),
+             u32(v[3]),
+             u32(v[4]),
+             v[5].num,
+             v[6].num,
+             u32(v[7]),
+             name_of(v[8]),
+             str(v[9])};
 }
 std::string sig::encode() const {
   values v = sig_values(*this);

@@ -79,7 +79,7 @@ struct field_desc {
 
 struct type_desc {
   rtype type;
-  std::string_view name;  // mnemonic
+  std::string_view name;               // mnemonic
   std::span<const field_desc> fields;  // ascending by field number
 };
 
@@ -122,7 +122,8 @@ struct values {
 // names for keys, mandatory keys ...) on top of the structural ones (wire
 // types, widths, limits, names). Never throws. `canonical` (if given) is set
 // to whether `data` is exactly the deterministic encoding of the values.
-result<void> decode_values(std::string_view data, values& v, bool strict, bool* canonical = nullptr);
+result<void> decode_values(std::string_view data, values& v, bool strict,
+                           bool* canonical = nullptr);
 // Values -> deterministic wire data, appended to `out`.
 void encode_values(const values& v, std::string& out);
 // Checks that apply to both text and wire (DESC key count, mandatory keys).

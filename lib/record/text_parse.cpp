@@ -84,9 +84,9 @@ result<std::string_view> text_parser::value_text(std::string_view raw, bool quot
     quoted = true;
   } else if (!quoted) {
     if (auto q = raw.find('"'); q != std::string_view::npos) {
-      return fail(at, static_cast<std::uint32_t>(q + 1),
-                  fmt::format("{}: unexpected '\"' inside a value; quote the whole value",
-                              m_td.name));
+      return fail(
+          at, static_cast<std::uint32_t>(q + 1),
+          fmt::format("{}: unexpected '\"' inside a value; quote the whole value", m_td.name));
     }
     return raw;
   }
@@ -126,7 +126,8 @@ result<void> text_parser::run() {
   for (const auto& f : m_td.fields) {
     if (f.kind != field_kind::extensions) continue;
     auto& map = m_v[f.number].map;
-    std::sort(map.begin(), map.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::sort(map.begin(), map.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
   }
   if (auto ok = check_values(m_v); !ok) {
     for (const auto& f : m_td.fields) {
@@ -165,10 +166,12 @@ result<void> text_parser::parse_keyvalue(const token& t) {
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
     if (lower != key && (find_key(m_td, lower) != nullptr || is_extension_key(lower))) {
-      return fail(at, 1, fmt::format("{} key \"{}\": keys are lower case ({})", m_td.name, key, lower));
+      return fail(at, 1,
+                  fmt::format("{} key \"{}\": keys are lower case ({})", m_td.name, key, lower));
     }
     if (f != nullptr) {
-      return fail(at, 1, fmt::format("{} key \"{}\": {}", m_td.name, key, check_syntax(f->kind, key)));
+      return fail(at, 1,
+                  fmt::format("{} key \"{}\": {}", m_td.name, key, check_syntax(f->kind, key)));
     }
     return fail(at, 1, fmt::format("unknown {} key \"{}\"", m_td.name, key));
   }
@@ -177,7 +180,8 @@ result<void> text_parser::parse_keyvalue(const token& t) {
   if (raw.empty()) return fail_field(*f, at, 1, "missing value");
   if (f->kind == field_kind::extensions) {
     for (const auto& e : m_v[f->number].map) {
-      if (e.first == key) return fail(at, 0, fmt::format("{}: duplicate key \"{}\"", m_td.name, key));
+      if (e.first == key)
+        return fail(at, 0, fmt::format("{}: duplicate key \"{}\"", m_td.name, key));
     }
   } else {
     std::uint32_t bit = std::uint32_t{1} << f->number;
@@ -236,7 +240,8 @@ result<void> text_parser::parse_enum(const field_desc& f, std::string_view text,
     return {};
   }
   std::string names;
-  for (const auto& e : f.names) fmt::format_to(std::back_inserter(names), "{}{}", names.empty() ? "" : " ", e.name);
+  for (const auto& e : f.names)
+    fmt::format_to(std::back_inserter(names), "{}{}", names.empty() ? "" : " ", e.name);
   for (const auto& e : f.names) {
     if (e.name.size() == text.size() &&
         std::equal(text.begin(), text.end(), e.name.begin(), [](char a, char b) {
@@ -253,16 +258,19 @@ result<void> text_parser::parse_list(const field_desc& f, std::string_view text,
   std::size_t start = 0;
   while (true) {
     auto comma = text.find(',', start);
-    std::string_view item = text.substr(start, comma == std::string_view::npos ? comma : comma - start);
+    std::string_view item =
+        text.substr(start, comma == std::string_view::npos ? comma : comma - start);
     auto col = static_cast<std::uint32_t>(start + 1);
     if (item.empty()) return fail_field(f, at, col, "empty list item");
-    if (items.size() >= max_list) return fail_field(f, at, col, fmt::format("more than {} items", max_list));
+    if (items.size() >= max_list)
+      return fail_field(f, at, col, fmt::format("more than {} items", max_list));
     if (item.size() > max_string || !is_valid_utf8(item)) {
       return fail_field(f, at, col, "list item too long or not UTF-8");
     }
     if (f.kind == field_kind::key_list) {
       for (char c : item) {
-        if (c >= 'A' && c <= 'Z') return fail_field(f, at, col, fmt::format("\"{}\": keys are lower case", item));
+        if (c >= 'A' && c <= 'Z')
+          return fail_field(f, at, col, fmt::format("\"{}\": keys are lower case", item));
       }
     }
     items.push_back(item);
@@ -275,7 +283,8 @@ result<void> text_parser::parse_value(const field_desc& f, std::string_view text
   slot& s = m_v[f.number];
   auto with = [&](auto r) -> result<void> {
     if (!r) return fail_field(f, at, r.err().col, r.err().message);
-    if (*r < f.min) return fail_field(f, at, 1, fmt::format("{} is below the minimum {}", *r, f.min));
+    if (*r < f.min)
+      return fail_field(f, at, 1, fmt::format("{} is below the minimum {}", *r, f.min));
     s.num = *r;
     s.set = true;
     return {};
@@ -284,7 +293,8 @@ result<void> text_parser::parse_value(const field_desc& f, std::string_view text
   switch (f.kind) {
     case field_kind::name: {
       auto id = name::identifier::parse(text, m_origin);
-      if (!id) return fail_field(f, at, id.err().col, fmt::format("\"{}\": {}", text, id.err().message));
+      if (!id)
+        return fail_field(f, at, id.err().col, fmt::format("\"{}\": {}", text, id.err().message));
       s.bytes = m_v.keep(std::move(id).value().text());
       s.set = true;
       return {};
@@ -320,7 +330,8 @@ result<void> text_parser::parse_value(const field_desc& f, std::string_view text
     case field_kind::region:
       if (text.size() < f.min) return fail_field(f, at, 1, "must not be empty");
       if (text.size() > max_string) {
-        return fail_field(f, at, 1, fmt::format("{} bytes long, at most {} allowed", text.size(), max_string));
+        return fail_field(
+            f, at, 1, fmt::format("{} bytes long, at most {} allowed", text.size(), max_string));
       }
       if (!is_valid_utf8(text)) return fail_field(f, at, 1, "not valid UTF-8");
       if (auto why = check_syntax(f.kind, text); !why.empty()) {
@@ -332,7 +343,8 @@ result<void> text_parser::parse_value(const field_desc& f, std::string_view text
     case field_kind::ip: {
       char buf[64];
       unsigned char bin[16];
-      if (text.size() >= sizeof buf) return fail_field(f, at, 1, fmt::format("\"{}\" is not an IP address", text));
+      if (text.size() >= sizeof buf)
+        return fail_field(f, at, 1, fmt::format("\"{}\" is not an IP address", text));
       std::memcpy(buf, text.data(), text.size());
       buf[text.size()] = '\0';
       if (inet_pton(AF_INET, buf, bin) == 1) {
@@ -374,7 +386,8 @@ result<void> text_parser::parse_value(const field_desc& f, std::string_view text
     }
     case field_kind::type: {
       auto t = parse_type(text);
-      if (!t || *t == rtype::none) return fail_field(f, at, 1, fmt::format("unknown type \"{}\"", text));
+      if (!t || *t == rtype::none)
+        return fail_field(f, at, 1, fmt::format("unknown type \"{}\"", text));
       s.num = static_cast<std::uint64_t>(*t);
       s.set = true;
       return {};
@@ -397,7 +410,8 @@ result<void> text_parser::parse_rest(const field_desc& f, std::size_t& i) {
     auto bytes = f.kind == field_kind::base64 ? base64_decode(joined) : hex_decode(joined);
     if (!bytes) return fail_field(f, at, 1, bytes.err().message);
     if (bytes->size() > max_string) {
-      return fail_field(f, at, 1, fmt::format("{} bytes long, at most {} allowed", bytes->size(), max_string));
+      return fail_field(
+          f, at, 1, fmt::format("{} bytes long, at most {} allowed", bytes->size(), max_string));
     }
     s.bytes = m_v.keep(std::move(bytes).value());
     s.set = true;
@@ -410,13 +424,16 @@ result<void> text_parser::parse_rest(const field_desc& f, std::size_t& i) {
       auto text = value_text(t.text, t.quoted, at);
       if (!text) return std::move(text).err();
       if (text->size() > max_string || !is_valid_utf8(*text)) {
-        return fail_field(f, at, 1, fmt::format("string too long (at most {} bytes) or not UTF-8", max_string));
+        return fail_field(
+            f, at, 1, fmt::format("string too long (at most {} bytes) or not UTF-8", max_string));
       }
       s.items.push_back(*text);
-      if (s.items.size() > max_list) return fail_field(f, at, 1, fmt::format("more than {} strings", max_list));
+      if (s.items.size() > max_list)
+        return fail_field(f, at, 1, fmt::format("more than {} strings", max_list));
     } else {  // type_list
       auto ty = parse_type(t.text);
-      if (!ty || *ty == rtype::none) return fail_field(f, at, 1, fmt::format("unknown type \"{}\"", t.text));
+      if (!ty || *ty == rtype::none)
+        return fail_field(f, at, 1, fmt::format("unknown type \"{}\"", t.text));
       s.nums.push_back(static_cast<std::uint64_t>(*ty));
     }
   }
@@ -433,22 +450,25 @@ result<void> text_parser::parse_rest(const field_desc& f, std::size_t& i) {
 result<std::string> parse_generic(rtype type, std::span<const token> tokens) {
   auto name = type_name(type);
   if (tokens.size() < 2) {
-    return make_error(fmt::format("{}: generic form needs \\# <length> <hex>", name), tokens[0].line,
-                      tokens[0].col);
+    return make_error(fmt::format("{}: generic form needs \\# <length> <hex>", name),
+                      tokens[0].line, tokens[0].col);
   }
   auto len = detail::parse_uint(tokens[1].text, 65535);
   if (!len) {
-    return make_error(fmt::format("{}: generic length: {}", name, len.err().message), tokens[1].line,
-                      tokens[1].col);
+    return make_error(fmt::format("{}: generic length: {}", name, len.err().message),
+                      tokens[1].line, tokens[1].col);
   }
   std::string hex;
   for (std::size_t i = 2; i < tokens.size(); ++i) hex.append(tokens[i].text);
   auto bytes = hex_decode(hex);
   const token& last = tokens.back();
-  if (!bytes) return make_error(fmt::format("{}: generic data: {}", name, bytes.err().message), last.line, last.col);
+  if (!bytes)
+    return make_error(fmt::format("{}: generic data: {}", name, bytes.err().message), last.line,
+                      last.col);
   if (bytes->size() != *len) {
-    return make_error(fmt::format("{}: generic data is {} bytes, the length says {}", name, bytes->size(), *len),
-                      tokens[1].line, tokens[1].col);
+    return make_error(
+        fmt::format("{}: generic data is {} bytes, the length says {}", name, bytes->size(), *len),
+        tokens[1].line, tokens[1].col);
   }
   return std::move(bytes).value();
 }
@@ -457,12 +477,15 @@ result<std::string> parse_generic(rtype type, std::span<const token> tokens) {
 
 result<std::string> parse_data(rtype type, std::span<const token> tokens,
                                const name::identifier& origin) {
-  if (!tokens.empty() && !tokens[0].quoted && tokens[0].text == "\\#") return parse_generic(type, tokens);
+  if (!tokens.empty() && !tokens[0].quoted && tokens[0].text == "\\#")
+    return parse_generic(type, tokens);
   const type_desc* td = find_type(type);
   if (td == nullptr) {
-    std::uint32_t line = tokens.empty() ? 0 : tokens[0].line, col = tokens.empty() ? 0 : tokens[0].col;
-    return make_error(fmt::format("{}: unknown type, write its data as \\# <length> <hex>", type_name(type)),
-                      line, col);
+    std::uint32_t line = tokens.empty() ? 0 : tokens[0].line,
+                  col = tokens.empty() ? 0 : tokens[0].col;
+    return make_error(
+        fmt::format("{}: unknown type, write its data as \\# <length> <hex>", type_name(type)),
+        line, col);
   }
   values v;
   v.reset(*td);

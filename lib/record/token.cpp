@@ -34,7 +34,8 @@ result<std::vector<token>> tokenize_line(std::string_view text) {
       ++i;
     }
     if (in_quote || i > text.size()) {
-      return make_error("unterminated quoted string", 1, static_cast<std::uint32_t>(quote_open + 1));
+      return make_error("unterminated quoted string", 1,
+                        static_cast<std::uint32_t>(quote_open + 1));
     }
     std::string_view tok = text.substr(start, i - start);
     token t{tok, false, 1, static_cast<std::uint32_t>(start + 1)};

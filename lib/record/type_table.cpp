@@ -16,7 +16,7 @@ constexpr std::uint64_t enum_max = 0x7fffffff;
 constexpr enum_name algorithms[] = {{1, "ed25519"}, {2, "p256"}, {3, "sm2"}};
 constexpr enum_name digests[] = {{1, "sha256"}};
 constexpr enum_name key_flags[] = {{1, "zone"}, {2, "sep"}};
-constexpr enum_name kinds[] = {{1, "gpu"}, {2, "npu"},  {3, "cpu"},
+constexpr enum_name kinds[] = {{1, "gpu"},  {2, "npu"}, {3, "cpu"},
                                {4, "fpga"}, {5, "hpc"}, {6, "storage"}};
 constexpr enum_name scheds[] = {{1, "vm"},  {2, "container"}, {3, "baremetal"},
                                 {4, "k8s"}, {5, "slurm"},     {6, "task"}};
@@ -57,9 +57,9 @@ constexpr field_desc txt_fields[] = {
 
 // key=value fields: OPT with presence (proto3 `optional`), KV without.
 #define CIDNS_OPT(k, n, kd, ...) \
-  {.key = k, .number = n, .kind = fk::kd, .form = ff::keyvalue, .presence = true, __VA_ARGS__}
+  { .key = k, .number = n, .kind = fk::kd, .form = ff::keyvalue, .presence = true, __VA_ARGS__ }
 #define CIDNS_KV(k, n, kd, ...) \
-  {.key = k, .number = n, .kind = fk::kd, .form = ff::keyvalue, __VA_ARGS__}
+  { .key = k, .number = n, .kind = fk::kd, .form = ff::keyvalue, __VA_ARGS__ }
 
 constexpr field_desc desc_fields[] = {
     CIDNS_OPT("kind", 1, enumeration, .max = enum_max, .names = kinds),
@@ -109,7 +109,12 @@ constexpr field_desc ep_fields[] = {
      .max = enum_max,
      .names = protocols},
     {.key = "host", .number = 4, .kind = fk::string, .form = ff::positional, .min = 1},
-    {.key = "port", .number = 5, .kind = fk::number, .form = ff::positional, .min = 1, .max = 65535},
+    {.key = "port",
+     .number = 5,
+     .kind = fk::number,
+     .form = ff::positional,
+     .min = 1,
+     .max = 65535},
     CIDNS_KV("path", 6, string),
     CIDNS_KV("alpn", 7, string_list),
     CIDNS_KV("auth", 8, enumeration, .max = enum_max, .names = ep_auths),

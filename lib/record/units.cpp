@@ -148,9 +148,9 @@ result<std::uint64_t> parse_size(std::string_view text, unsigned shift, std::uin
       }
     }
     if (!found) {
-      return make_error(fmt::format("\"{}\": unknown unit \"{}\" (use KiB MiB GiB TiB PiB EiB)",
-                                    text, suffix),
-                        0, static_cast<std::uint32_t>(end + 1));
+      return make_error(
+          fmt::format("\"{}\": unknown unit \"{}\" (use KiB MiB GiB TiB PiB EiB)", text, suffix), 0,
+          static_cast<std::uint32_t>(end + 1));
     }
   }
   auto d = parse_decimal(text.substr(0, end));
@@ -172,8 +172,8 @@ result<std::uint64_t> parse_size(std::string_view text, unsigned shift, std::uin
     }
   }
   if (!exact) {
-    return make_error(fmt::format("\"{}\" is not a whole number of {}", text, unit_name(shift)),
-                      0, 1);
+    return make_error(fmt::format("\"{}\" is not a whole number of {}", text, unit_name(shift)), 0,
+                      1);
   }
   if (s > 0) {
     if (s >= 64 || q > (max >> s)) return too_large(text, max);
@@ -219,15 +219,30 @@ result<std::uint64_t> parse_duration(std::string_view text, std::uint64_t max) {
     }
     std::uint64_t mul = 0;
     switch (text[i]) {
-      case 's': case 'S': mul = 1; break;
-      case 'm': case 'M': mul = 60; break;
-      case 'h': case 'H': mul = 3600; break;
-      case 'd': case 'D': mul = 86400; break;
-      case 'w': case 'W': mul = 604800; break;
+      case 's':
+      case 'S':
+        mul = 1;
+        break;
+      case 'm':
+      case 'M':
+        mul = 60;
+        break;
+      case 'h':
+      case 'H':
+        mul = 3600;
+        break;
+      case 'd':
+      case 'D':
+        mul = 86400;
+        break;
+      case 'w':
+      case 'W':
+        mul = 604800;
+        break;
       default:
-        return make_error(fmt::format("\"{}\": unknown duration unit '{}' (use s m h d w)", text,
-                                      text[i]),
-                          0, static_cast<std::uint32_t>(i + 1));
+        return make_error(
+            fmt::format("\"{}\": unknown duration unit '{}' (use s m h d w)", text, text[i]), 0,
+            static_cast<std::uint32_t>(i + 1));
     }
     ++i;
     if (n > max / mul || total + n * mul > max) return too_large(text, max);
@@ -291,7 +306,7 @@ result<std::uint64_t> parse_time(std::string_view text, std::uint64_t max) {
                       0, 1);
   };
   if (text.size() == 14 && all_digits(text)) {
-    c = {digits_at(text, 0, 4), digits_at(text, 4, 2), digits_at(text, 6, 2),
+    c = {digits_at(text, 0, 4), digits_at(text, 4, 2),  digits_at(text, 6, 2),
          digits_at(text, 8, 2), digits_at(text, 10, 2), digits_at(text, 12, 2)};
   } else if (all_digits(text)) {
     return parse_uint(text, max);
@@ -301,13 +316,13 @@ result<std::uint64_t> parse_time(std::string_view text, std::uint64_t max) {
     for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
       if (text[i] < '0' || text[i] > '9') return bad();
     }
-    c = {digits_at(text, 0, 4), digits_at(text, 5, 2), digits_at(text, 8, 2),
+    c = {digits_at(text, 0, 4),  digits_at(text, 5, 2),  digits_at(text, 8, 2),
          digits_at(text, 11, 2), digits_at(text, 14, 2), digits_at(text, 17, 2)};
   } else {
     return bad();
   }
-  if (c.y < 1970 || c.m < 1 || c.m > 12 || c.d < 1 || c.d > days_in_month(c.y, c.m) ||
-      c.hh > 23 || c.mm > 59 || c.ss > 59) {
+  if (c.y < 1970 || c.m < 1 || c.m > 12 || c.d < 1 || c.d > days_in_month(c.y, c.m) || c.hh > 23 ||
+      c.mm > 59 || c.ss > 59) {
     return make_error(fmt::format("\"{}\" is not a valid time (1970 or later)", text), 0, 1);
   }
   auto t = static_cast<std::uint64_t>(days_from_civil(c.y, c.m, c.d)) * 86400 + c.hh * 3600u +

@@ -1,10 +1,10 @@
 // The wire side of the generic engine: record data <-> values, with the
 // structural checks every decoder applies and the value checks of `strict`.
 #include <fmt/format.h>
+#include <algorithm>
 #include <protozero/exception.hpp>
 #include <protozero/pbf_reader.hpp>
 #include <protozero/pbf_writer.hpp>
-#include <algorithm>
 
 #include "field.hpp"
 
@@ -113,7 +113,8 @@ std::string_view check_syntax(field_kind kind, std::string_view text) noexcept {
   switch (kind) {
     case field_kind::region: {
       if (text.empty()) return "empty region";
-      if (text.back() == '*') return "a trailing '*' is a selector pattern, not allowed in a region";
+      if (text.back() == '*')
+        return "a trailing '*' is a selector pattern, not allowed in a region";
       std::size_t label = 0;
       for (char c : text) {
         if (c == '.') {
@@ -224,7 +225,8 @@ result<void> check_values(const values& v) {
         return make_error(fmt::format("{}unknown key \"{}\"", pre, k));
       }
       if (!present) {
-        return make_error(fmt::format("{}key \"{}\" is mandatory but not set in this record", pre, k));
+        return make_error(
+            fmt::format("{}key \"{}\" is mandatory but not set in this record", pre, k));
       }
     }
   }
@@ -237,9 +239,11 @@ error wire_error(const type_desc& td, const field_desc& f, std::string_view why)
   return make_error(fmt::format("{}{}", field_prefix(td, f), why));
 }
 
-result<void> check_bytes(const type_desc& td, const field_desc& f, std::string_view b, bool strict) {
+result<void> check_bytes(const type_desc& td, const field_desc& f, std::string_view b,
+                         bool strict) {
   if (b.size() > max_string) {
-    return wire_error(td, f, fmt::format("{} bytes long, at most {} allowed", b.size(), max_string));
+    return wire_error(td, f,
+                      fmt::format("{} bytes long, at most {} allowed", b.size(), max_string));
   }
   if (f.kind == field_kind::ip && b.size() != 4 && b.size() != 16) {
     return wire_error(td, f, fmt::format("an address has 4 or 16 bytes, not {}", b.size()));
@@ -272,7 +276,8 @@ result<void> decode_map_entry(const type_desc& td, const field_desc& f, protozer
     if (auto why = check_syntax(field_kind::extensions, key); !why.empty()) {
       return wire_error(td, f, fmt::format("key \"{}\": {}", key, why));
     }
-    if (!is_valid_utf8(val)) return wire_error(td, f, fmt::format("key \"{}\": not valid UTF-8", key));
+    if (!is_valid_utf8(val))
+      return wire_error(td, f, fmt::format("key \"{}\": not valid UTF-8", key));
   }
   v[f.number].map.emplace_back(key, val);
   return {};
@@ -285,7 +290,8 @@ result<void> decode_field(const type_desc& td, const field_desc& f, protozero::p
   const storage st = storage_of(f.kind);
   if (st == storage::varint || (st == storage::packed && wt == pbf_wire_type::varint)) {
     if (wt != pbf_wire_type::varint) {
-      return wire_error(td, f, fmt::format("wrong wire type {} (expected varint)", static_cast<int>(wt)));
+      return wire_error(td, f,
+                        fmt::format("wrong wire type {} (expected varint)", static_cast<int>(wt)));
     }
     std::uint64_t n = r.get_uint64();
     if (n > width_of(f)) return wire_error(td, f, fmt::format("value {} is too large", n));
@@ -298,7 +304,8 @@ result<void> decode_field(const type_desc& td, const field_desc& f, protozero::p
   } else {
     if (wt != pbf_wire_type::length_delimited) {
       return wire_error(
-          td, f, fmt::format("wrong wire type {} (expected length-delimited)", static_cast<int>(wt)));
+          td, f,
+          fmt::format("wrong wire type {} (expected length-delimited)", static_cast<int>(wt)));
     }
     if (st == storage::packed) {
       auto range = r.get_packed_uint64();

@@ -35,7 +35,8 @@ void add_set_as(context& c, section s, std::string_view owner, const rrset& set)
 }
 
 void add_answer_set(context& c, std::string_view owner, const node& n, const rrset& set) {
-  if (owner.size() == n.name.size()) {
+  // Compare the names, not their lengths: "x.spot." is as long as "*.spot.".
+  if (owner == n.name) {
     add_set(c, section::answer, set);
   } else {
     add_set_as(c, section::answer, owner, set);

@@ -21,6 +21,20 @@ std::size_t type_slot(record::rtype t) {
   return t == record::rtype::resource ? 13 : 14;
 }
 
+// The decoder's message quotes hostile bytes (as \xNN, up to 4x longer): cut it so
+// that a FORMERR stays small (no amplification) and fits the 512-byte UDP floor.
+constexpr std::size_t max_error_text = 160;
+
+std::string clip_error_text(std::string text) {
+  if (text.size() <= max_error_text) return text;
+  std::size_t cut = max_error_text - 3;
+  // Never split a UTF-8 sequence (the field must stay valid UTF-8).
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0U) == 0x80U) --cut;
+  text.resize(cut);
+  text += "...";
+  return text;
+}
+
 template <std::size_t N>
 std::size_t bucket(const std::array<std::uint32_t, N>& bounds, std::uint64_t v) {
   return static_cast<std::size_t>(std::lower_bound(bounds.begin(), bounds.end(), v) - bounds.begin());
@@ -41,6 +55,10 @@ bool responder::respond(std::string_view bytes, bool udp, std::string& reply) {
   wire::message& q = ts.query;
   wire::reply_builder& rb = ts.rb;
 
+  if (bytes.empty()) {  // decodes as a message of defaults, but is never a query
+    bump(st.dropped);
+    return false;
+  }
   if (auto ok = wire::decode(bytes, q); !ok) {
     auto id = wire::peek_id(bytes);
     if (!id) {
@@ -49,7 +67,7 @@ bool responder::respond(std::string_view bytes, bool udp, std::string& reply) {
     }
     rb.start(*id, wire::opcode::query, wire::flag::qr, wire::rcode::formerr);
     rb.set_error(static_cast<std::uint32_t>(wire::error_code::other),
-                 "malformed query: " + ok.err().message);
+                 clip_error_text("malformed query: " + ok.err().message));
     bump(st.formerr);
     bump(st.by_rcode[static_cast<std::size_t>(wire::rcode::formerr)]);
     reply.assign(rb.finish(udp ? wire::min_udp_size : wire::max_message_size));

@@ -46,7 +46,7 @@ class identifier {
   const std::string& text() const noexcept { return m_text; }
   // Without the trailing dot (root: "."), as in the cid:// URI form.
   std::string_view text_no_dot() const noexcept;
-  // "cid://h100-8x.pool1.provx.cn-north".
+  // "cid://h100-8x.pool1.provx.cn-north" (root: "cid://.").
   std::string uri() const;
 
   bool is_root() const noexcept { return m_text.size() == 1; }

@@ -89,9 +89,9 @@ struct desc {
   std::optional<std::uint32_t> sched;  // record::sched value
   std::optional<std::uint64_t> price;  // milli-units
   std::optional<std::string> price_currency;
-  std::optional<std::uint32_t> price_unit;  // record::price_unit value
-  std::optional<std::uint32_t> sla_avail;   // ppm
-  std::optional<std::uint32_t> energy_pue;  // x1000
+  std::optional<std::uint32_t> price_unit;    // record::price_unit value
+  std::optional<std::uint32_t> sla_avail;     // ppm
+  std::optional<std::uint32_t> energy_pue;    // x1000
   std::optional<std::uint32_t> energy_green;  // ppm
   std::vector<std::string> mandatory;
   std::map<std::string, std::string> extensions;  // "x-..." -> value

@@ -17,15 +17,21 @@
 namespace cidns::record {
 
 // Parses the data tokens of one record (everything after the type) into its
-// wire data. Relative names get `origin` appended. Unknown types take the
-// generic form "\# <length> <hex>". On error, err().line/col point at the
-// offending token (or the character inside it).
+// wire data (the deterministic encoding, equal to the typed struct's encode()).
+// Relative names get `origin` appended. Any type may take the generic form
+// "\# <length> <hex>" (bytes taken as they are, not checked: use
+// validate_data); unknown types must. Tokens follow the contract in token.hpp;
+// key=value tokens may quote their value (site="Beijing DC 3"). On error,
+// err().message names the type and key/field ("DESC accel.mem: ...") and
+// err().line/col point at the offending token (or the character inside it).
 result<std::string> parse_data(rtype type, std::span<const token> tokens,
                                const name::identifier& origin);
 
 // Appends the canonical presentation text of `data` (names absolute). Data
-// that does not decode as its type (or an unknown type) is written in the
-// generic "\# <length> <hex>" form, which parse_data reads back.
+// that does not pass validate_data, is not in the deterministic encoding
+// (unknown fields, fields out of order, defaults written) or is of an unknown
+// type is written in the generic "\# <length> <hex>" form, so that
+// parse_data(format_data(d)) == d for every d (signatures stay valid).
 void format_data(rtype type, std::string_view data, std::string& out);
 std::string format_data(rtype type, std::string_view data);
 
@@ -36,7 +42,12 @@ std::string format_rr(const rr& r);
 result<void> validate_data(rtype type, std::string_view data);
 
 // The shared JSON shape of a record: {"name","type","ttl","data":{...typed fields...}}
-// ("data" holds {"hex": "..."} for unknown or undecodable data).
+// ("data" holds {"hex": "..."} for unknown or undecodable data). Field names are
+// the presentation keys ("accel.mem", "x-rack"; positional fields by their
+// proto name: "priority", "public_key"); numbers are in the schema's fixed units
+// (accel.mem in MiB, price in milli-units, sla.avail in ppm), enumerations and
+// flags as their text, times as RFC 3339 strings, bytes as base64 (hex for DS
+// digests), lists as arrays.
 nlohmann::json to_json(const rr& r);
 
 }  // namespace cidns::record

@@ -158,6 +158,8 @@ TEST(Identifier, Uri) {
   EXPECT_FALSE(cidns::name::parse_uri("http://a.b").ok());
   EXPECT_FALSE(cidns::name::parse_uri("cid://a.b?x=1").ok());
   EXPECT_FALSE(cidns::name::parse_uri("cid://").ok());
+  EXPECT_EQ(identifier{}.uri(), "cid://.");
+  EXPECT_TRUE(cidns::name::parse_uri(identifier{}.uri())->id.is_root());
   auto bad = cidns::name::parse_uri("cid://a.b@c");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.err().col, 10u);

@@ -32,7 +32,9 @@ TEST(Data, GoldenBytes) {
   EXPECT_EQ(hex(ns{id("a.")}.encode()), "0a02612e");
   // Addr: port 5380 omitted; 5381 = 0x1505 -> varint 85 2a under tag 10.
   EXPECT_EQ(hex(addr{std::string("\x7f\x00\x00\x15", 4), 5380}.encode()), "0a047f000015");
-  EXPECT_EQ(hex(addr{std::string("\x7f\x00\x00\x15", 4), 5381}.encode()), "0a047f000015" "10852a");
+  EXPECT_EQ(hex(addr{std::string("\x7f\x00\x00\x15", 4), 5381}.encode()),
+            "0a047f000015"
+            "10852a");
   // Desc: optional fields written when set, even 0 (kind = 1 -> 08 01, accel_count 0 -> 28 00).
   desc d;
   d.kind = 1;
@@ -41,13 +43,22 @@ TEST(Data, GoldenBytes) {
   // map<string,string> extensions = 26: tag (26<<3|2) = 210 -> d2 01; entry {1:"x-a", 2:"b"}.
   desc x;
   x.extensions = {{"x-b", "c"}, {"x-a", "b"}};
-  EXPECT_EQ(hex(x.encode()), "d201080a03782d61120162" "d201080a03782d62120163");
+  EXPECT_EQ(hex(x.encode()),
+            "d201080a03782d61120162"
+            "d201080a03782d62120163");
   // Nsec: types packed and sorted: 12 03 01 06 0c.
   nsec n{id("a."), {rtype::nsec, rtype::soa, rtype::desc, rtype::soa}};
-  EXPECT_EQ(hex(n.encode()), "0a02612e" "1203" "01060c");
+  EXPECT_EQ(hex(n.encode()),
+            "0a02612e"
+            "1203"
+            "01060c");
   // Ep: proto3 defaults omitted; port 443 = bb 03.
   ep e{0, 1, 1, "h", 443, "", {}, 0};
-  EXPECT_EQ(hex(e.encode()), "1001" "1801" "220168" "28bb03");
+  EXPECT_EQ(hex(e.encode()),
+            "1001"
+            "1801"
+            "220168"
+            "28bb03");
   // State.updated is int64: negative values are 10-byte varints.
   state s;
   s.updated = -1;
@@ -55,9 +66,28 @@ TEST(Data, GoldenBytes) {
   EXPECT_EQ(state::decode(s.encode())->updated, -1);
   // Sig: encode_unsigned() is encode() without field 9.
   sig g{rtype::desc, 1, 4, 3600, 10, 5, 7, id("a."), "\x01\x02"};
-  EXPECT_EQ(hex(g.encode()), "0806" "1001" "1804" "20901c" "280a" "3005" "3807" "4202612e" "4a020102");
-  EXPECT_EQ(hex(g.encode_unsigned()), "0806" "1001" "1804" "20901c" "280a" "3005" "3807" "4202612e");
-  EXPECT_EQ(hex(txt{{"a", ""}}.encode()), "0a0161" "0a00");
+  EXPECT_EQ(hex(g.encode()),
+            "0806"
+            "1001"
+            "1804"
+            "20901c"
+            "280a"
+            "3005"
+            "3807"
+            "4202612e"
+            "4a020102");
+  EXPECT_EQ(hex(g.encode_unsigned()),
+            "0806"
+            "1001"
+            "1804"
+            "20901c"
+            "280a"
+            "3005"
+            "3807"
+            "4202612e");
+  EXPECT_EQ(hex(txt{{"a", ""}}.encode()),
+            "0a0161"
+            "0a00");
 }
 
 TEST(Data, ParseMatchesTypedEncode) {
@@ -108,10 +138,13 @@ TEST(Data, DecodeErrors) {
   auto w = ns::decode(bytes("0801"));
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.err().message, "NS server: wrong wire type 0 (expected length-delimited)");
-  EXPECT_FALSE(desc::decode(bytes("0a00")).ok());      // kind as bytes
+  EXPECT_FALSE(desc::decode(bytes("0a00")).ok());          // kind as bytes
   EXPECT_FALSE(desc::decode(bytes("8d0100000000")).ok());  // site... fixed32 on field 17
   // Unknown fields are skipped.
-  auto u = ns::decode(bytes("2801" "0a02612e" "7a0100"));
+  auto u =
+      ns::decode(bytes("2801"
+                       "0a02612e"
+                       "7a0100"));
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->server.text(), "a.");
   // Names must be valid identifiers; upper case is folded.
@@ -120,7 +153,9 @@ TEST(Data, DecodeErrors) {
   EXPECT_EQ(ns::decode(bytes("0a0141"))->server.text(), "a.");
   // Widths: accel_count is 32 bits, type_covered 16 bits.
   EXPECT_FALSE(desc::decode(bytes("288080808010")).ok());
-  EXPECT_FALSE(sig::decode(bytes("08808004" "42012e")).ok());
+  EXPECT_FALSE(sig::decode(bytes("08808004"
+                                 "42012e"))
+                   .ok());
   // Addresses are 4 or 16 bytes.
   EXPECT_FALSE(addr::decode(bytes("0a050102030405")).ok());
   // Limits: strings, lists, DESC keys.
@@ -140,13 +175,20 @@ TEST(Data, DecodeErrors) {
   // Map entry with a bad wire type.
   EXPECT_FALSE(desc::decode(bytes("d201020801")).ok());
   // Packed list with a truncated varint.
-  EXPECT_FALSE(nsec::decode(bytes("0a02612e" "120201ff")).ok());
+  EXPECT_FALSE(nsec::decode(bytes("0a02612e"
+                                  "120201ff"))
+                   .ok());
   // Unpacked repeated enum is accepted (proto parsers must).
-  auto np = nsec::decode(bytes("0a02612e" "1001" "100c"));
+  auto np =
+      nsec::decode(bytes("0a02612e"
+                         "1001"
+                         "100c"));
   ASSERT_TRUE(np.ok());
   EXPECT_EQ(np->types, (std::vector<rtype>{rtype::soa, rtype::nsec}));
   // Map semantics: the last entry of a key wins.
-  auto dup = desc::decode(bytes("d201080a03782d61120162" "d201080a03782d61120163"));
+  auto dup =
+      desc::decode(bytes("d201080a03782d61120162"
+                         "d201080a03782d61120163"));
   ASSERT_TRUE(dup.ok());
   EXPECT_EQ(dup->extensions.at("x-a"), "c");
 }

@@ -107,7 +107,8 @@ TEST(Presentation, DescAllKeys) {
   round_trip<desc>(rtype::desc, "", "");
   round_trip<desc>(rtype::desc, "price.currency=CNY", "price.currency=CNY");
   round_trip<desc>(rtype::desc, "price.currency=CNY price=3CNY", "price=3CNY");
-  round_trip<desc>(rtype::desc, "sla.avail=999500 energy.green=0", "sla.avail=99.95% energy.green=0%");
+  round_trip<desc>(rtype::desc, "sla.avail=999500 energy.green=0",
+                   "sla.avail=99.95% energy.green=0%");
   round_trip<desc>(rtype::desc, "kind=7 sched=0", "kind=7 sched=0");
   EXPECT_EQ(desc::decode(wire(rtype::desc, "price=2.5"))->price_currency, std::nullopt);
 }
@@ -143,17 +144,21 @@ TEST(Presentation, KeyDsSigNsec) {
   round_trip<key>(rtype::key, "zone 9 " + key32, "zone 9 " + key32);
   round_trip<key>(rtype::key, "5 ed25519 " + key32, "5 ed25519 " + key32);
   std::string digest(64, 'a');
-  round_trip<ds>(rtype::ds, "12345 ed25519 sha256 " + digest.substr(0, 30) + " " + digest.substr(30),
+  round_trip<ds>(rtype::ds,
+                 "12345 ed25519 sha256 " + digest.substr(0, 30) + " " + digest.substr(30),
                  "12345 ed25519 sha256 " + digest);
   round_trip<ds>(rtype::ds, "1 ed25519 sha256 ABCDEF", "1 ed25519 sha256 abcdef");
-  round_trip<sig>(rtype::sig,
-                  "DESC ed25519 4 3600 20261225000000 20261125000000 12345 provx.cn-north. " + sig64,
-                  "DESC ed25519 4 3600 20261225000000 20261125000000 12345 provx.cn-north. " + sig64);
-  round_trip<sig>(rtype::sig, "type300 ed25519 0 1h 1795600800 2026-11-25T10:00:00Z 0 @ " + sig64,
-                  "TYPE300 ed25519 0 3600 20261125100000 20261125100000 0 provx.cn-north. " + sig64);
+  round_trip<sig>(
+      rtype::sig,
+      "DESC ed25519 4 3600 20261225000000 20261125000000 12345 provx.cn-north. " + sig64,
+      "DESC ed25519 4 3600 20261225000000 20261125000000 12345 provx.cn-north. " + sig64);
+  round_trip<sig>(
+      rtype::sig, "type300 ed25519 0 1h 1795600800 2026-11-25T10:00:00Z 0 @ " + sig64,
+      "TYPE300 ed25519 0 3600 20261125100000 20261125100000 0 provx.cn-north. " + sig64);
   round_trip<nsec>(rtype::nsec, "best.provx.cn-north. DESC STATE EP SIG NSEC",
                    "best.provx.cn-north. DESC STATE EP SIG NSEC");
-  round_trip<nsec>(rtype::nsec, "best NSEC soa SOA TYPE300 type3", "best.provx.cn-north. SOA ADDR NSEC TYPE300");
+  round_trip<nsec>(rtype::nsec, "best NSEC soa SOA TYPE300 type3",
+                   "best.provx.cn-north. SOA ADDR NSEC TYPE300");
   round_trip<nsec>(rtype::nsec, "next", "next.provx.cn-north.");
 }
 
@@ -175,7 +180,8 @@ TEST(Presentation, GenericForm) {
   }
   EXPECT_EQ(parse_error(t300, "abcdef"),
             "TYPE300: unknown type, write its data as \\# <length> <hex>");
-  EXPECT_EQ(parse_error(t300, "\\# 2 abcdef"), "TYPE300: generic data is 3 bytes, the length says 2");
+  EXPECT_EQ(parse_error(t300, "\\# 2 abcdef"),
+            "TYPE300: generic data is 3 bytes, the length says 2");
   parse_error(t300, "\\# 1 zz");
   parse_error(t300, "\\# x");
   parse_error(t300, "\\#");
@@ -189,7 +195,8 @@ TEST(Presentation, Errors) {
   EXPECT_EQ(parse_error(rtype::desc, "kind=gpu kind=cpu"), "DESC: duplicate key \"kind\"");
   EXPECT_EQ(parse_error(rtype::desc, "x-a=1 x-a=2"), "DESC: duplicate key \"x-a\"");
   EXPECT_EQ(parse_error(rtype::desc, "Kind=gpu"), "DESC key \"Kind\": keys are lower case (kind)");
-  EXPECT_EQ(parse_error(rtype::desc, "X-Rack=1"), "DESC key \"X-Rack\": keys are lower case (x-rack)");
+  EXPECT_EQ(parse_error(rtype::desc, "X-Rack=1"),
+            "DESC key \"X-Rack\": keys are lower case (x-rack)");
   EXPECT_EQ(parse_error(rtype::desc, "x-a:b=1"),
             "DESC key \"x-a:b\": keys are made of a-z 0-9 '-' '_' '.'");
   EXPECT_EQ(parse_error(rtype::desc, "kind=GPU"), "DESC kind: \"GPU\" must be lower case (gpu)");
@@ -225,7 +232,8 @@ TEST(Presentation, Errors) {
   parse_error(rtype::desc, "kind=gpu mandatory=Kind");
   EXPECT_EQ(parse_error(rtype::desc, "kind="), "DESC kind: missing value");
   EXPECT_EQ(parse_error(rtype::desc, "gpu"), "DESC: expected key=value, got \"gpu\"");
-  EXPECT_EQ(parse_error(rtype::desc, "\"kind=gpu\""), "DESC: expected key=value, got a quoted string");
+  EXPECT_EQ(parse_error(rtype::desc, "\"kind=gpu\""),
+            "DESC: expected key=value, got a quoted string");
   parse_error(rtype::desc, "site=\"open");
   parse_error(rtype::desc, "site=a\"b\"");
   parse_error(rtype::desc, "frameworks=a,,b");
@@ -240,7 +248,8 @@ TEST(Presentation, Errors) {
             "EP protocol: unknown value \"ftp\" (one of: grpc https ssh k8s slurm task-api)");
   EXPECT_EQ(parse_error(rtype::ep, "10 1 grpc \"\" 443"), "EP host: must not be empty");
   EXPECT_EQ(parse_error(rtype::ep, "10 1 grpc gw 0"), "EP port: 0 is below the minimum 1");
-  EXPECT_EQ(parse_error(rtype::ep, "10 1 grpc gw 65536"), "EP port: \"65536\" is too large (at most 65535)");
+  EXPECT_EQ(parse_error(rtype::ep, "10 1 grpc gw 65536"),
+            "EP port: \"65536\" is too large (at most 65535)");
   EXPECT_EQ(parse_error(rtype::ep, "10 1 grpc gw 443 auth=basic"),
             "EP auth: unknown value \"basic\" (one of: none mtls oidc token)");
   EXPECT_EQ(parse_error(rtype::ep, "10 1 grpc gw 443 foo=1"), "unknown EP key \"foo\"");
@@ -249,14 +258,16 @@ TEST(Presentation, Errors) {
   EXPECT_EQ(parse_error(rtype::ns, ""), "NS: missing server");
   parse_error(rtype::ns, "a..b");
   parse_error(rtype::ns, "a_b!");
-  EXPECT_EQ(parse_error(rtype::addr, "1.2.3"), "ADDR address: \"1.2.3\" is not an IPv4 or IPv6 address");
+  EXPECT_EQ(parse_error(rtype::addr, "1.2.3"),
+            "ADDR address: \"1.2.3\" is not an IPv4 or IPv6 address");
   parse_error(rtype::addr, "1.2.3.4 0");
   parse_error(rtype::addr, "1.2.3.4 65536");
   EXPECT_EQ(parse_error(rtype::soa, "ns1 hostmaster 1 1h 10m 14d"), "SOA: missing negative_ttl");
   parse_error(rtype::soa, "ns1 hostmaster 1 1x 10m 14d 5m");
   parse_error(rtype::soa, "ns1 hostmaster -1 1h 10m 14d 5m");
   EXPECT_EQ(parse_error(rtype::txt, ""), "TXT: missing text");
-  EXPECT_EQ(parse_error(rtype::txt, "\"\\200\""), "TXT text: string too long (at most 4096 bytes) or not UTF-8");
+  EXPECT_EQ(parse_error(rtype::txt, "\"\\200\""),
+            "TXT text: string too long (at most 4096 bytes) or not UTF-8");
   EXPECT_EQ(parse_error(rtype::key, "zone ed25519"), "KEY: missing public_key");
   parse_error(rtype::key, "zone ed25519 AAA");
   EXPECT_EQ(parse_error(rtype::key, "zone|foo ed25519 " + key32),
@@ -308,13 +319,14 @@ TEST(Presentation, FormatRrAndValidate) {
   EXPECT_FALSE(validate_data(rtype::state, bytes("100b")).ok());  // score 11
   EXPECT_TRUE(state::decode(bytes("100b")).ok());                 // structurally fine
   EXPECT_EQ(format_data(rtype::state, bytes("100b")), "\\# 2 100b");
-  EXPECT_FALSE(validate_data(rtype::ep, bytes("0801")).ok());     // no port, no host
+  EXPECT_FALSE(validate_data(rtype::ep, bytes("0801")).ok());  // no port, no host
 }
 
 TEST(Presentation, Json) {
   rr r{*cidns::name::identifier::parse("h100.provx.cn-north."), rtype::desc, 86400,
-       wire(rtype::desc, "kind=gpu accel.mem=80GiB frameworks=a,b price=2.5CNY x-rack=r17 "
-                         "sla.avail=99.95%")};
+       wire(rtype::desc,
+            "kind=gpu accel.mem=80GiB frameworks=a,b price=2.5CNY x-rack=r17 "
+            "sla.avail=99.95%")};
   auto j = to_json(r);
   EXPECT_EQ(j["name"], "h100.provx.cn-north.");
   EXPECT_EQ(j["type"], "DESC");
