@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -55,7 +56,10 @@ constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
 
 constexpr std::size_t batch_size = 64;
-constexpr std::size_t recv_buffer_size = 65536 + 1;  // a whole datagram (TC tells the rest)
+// Queries carry no max_size, so replies stay within wire::default_udp_size (1232); larger
+// ones arrive cut (MSG_TRUNC) and count as malformed. The odd stride keeps the buffers off
+// the same cache sets.
+constexpr std::size_t recv_buffer_size = 4096 + 64;
 constexpr std::size_t id_field_size = 5;             // tag 0x0d + fixed32 little-endian
 constexpr char id_tag = 0x0d;                        // field 1, wire type 5 (fixed32)
 constexpr std::size_t max_slots_per_thread = 65535;  // the slot is the id's low 16 bits
@@ -320,6 +324,11 @@ class sender {
     m_free.reserve(m_capacity);
     for (std::size_t i = m_capacity; i-- > 0;) m_free.push_back(static_cast<std::uint32_t>(i));
     m_recv_buffers.resize(batch_size * recv_buffer_size);
+    for (std::size_t i = 0; i < batch_size; ++i) {
+      m_recv_iov[i] = {m_recv_buffers.data() + i * recv_buffer_size, recv_buffer_size};
+      m_recv_msgs[i].msg_hdr.msg_iov = &m_recv_iov[i];
+      m_recv_msgs[i].msg_hdr.msg_iovlen = 1;
+    }
   }
 
   sender(const sender&) = delete;
@@ -330,6 +339,8 @@ class sender {
 
   void run() {
     if (!open_socket()) return;
+    // Fixed-rate sending sleeps in ppoll between queries: wake on time, not 50 µs late.
+    if (m_rate > 0) (void)::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     std::int64_t next_scan = now_ns() + scan_period_ns;
     for (;;) {
       std::int64_t now = now_ns();
@@ -413,6 +424,8 @@ class sender {
       m_send_msgs[i].msg_hdr.msg_iovlen = 2;
       q += m_step;
     }
+    // Stamped before the call: a reply may arrive before sendmmsg returns.
+    const std::int64_t t = now_ns();
     const int n = ::sendmmsg(m_fd, m_send_msgs.data(), static_cast<unsigned>(k), MSG_DONTWAIT);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
@@ -423,7 +436,6 @@ class sender {
       return 0;
     }
     const auto sent = static_cast<std::size_t>(n);
-    const std::int64_t t = now_ns();
     if (m_result.sent == 0) m_result.first_send_ns = t;
     for (std::size_t i = 0; i < sent; ++i) {
       const std::uint32_t s = m_free.back();
@@ -441,12 +453,6 @@ class sender {
   }
 
   std::size_t receive_batch() {
-    for (std::size_t i = 0; i < batch_size; ++i) {
-      m_recv_iov[i] = {m_recv_buffers.data() + i * recv_buffer_size, recv_buffer_size};
-      m_recv_msgs[i] = {};
-      m_recv_msgs[i].msg_hdr.msg_iov = &m_recv_iov[i];
-      m_recv_msgs[i].msg_hdr.msg_iovlen = 1;
-    }
     const int n = ::recvmmsg(m_fd, m_recv_msgs.data(), batch_size, MSG_DONTWAIT, nullptr);
     if (n <= 0) {
       if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -455,17 +461,17 @@ class sender {
       return 0;
     }
     const std::int64_t t = now_ns();
-    for (int i = 0; i < n; ++i) {
-      const std::string_view bytes(
-          m_recv_buffers.data() + static_cast<std::size_t>(i) * recv_buffer_size,
-          m_recv_msgs[static_cast<std::size_t>(i)].msg_len);
-      handle_reply(bytes, t);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+      const auto& h = m_recv_msgs[i];
+      const std::string_view bytes(m_recv_buffers.data() + i * recv_buffer_size,
+                                   std::min<std::size_t>(h.msg_len, recv_buffer_size));
+      handle_reply(bytes, t, (h.msg_hdr.msg_flags & MSG_TRUNC) != 0);
     }
     m_result.last_reply_ns = t;
     return static_cast<std::size_t>(n);
   }
 
-  void handle_reply(std::string_view bytes, std::int64_t t) {
+  void handle_reply(std::string_view bytes, std::int64_t t, bool cut) {
     const auto id = wire::peek_id(bytes);
     if (!id) {
       ++m_result.malformed;
@@ -477,7 +483,7 @@ class sender {
       return;
     }
     reply_fields f;
-    if (!scan_reply(bytes, f)) {
+    if (cut || !scan_reply(bytes, f)) {
       ++m_result.malformed;  // still an answer to our query: free the slot
     } else {
       if (f.rcode >= 0 && f.rcode < static_cast<std::int64_t>(rcode_slots)) {
@@ -595,20 +601,26 @@ void report(const config& cfg, std::size_t query_count, const thread_result& r, 
     for (const auto& [name, n] : rcodes) {
       rc += fmt::format("{}\"{}\": {}", rc.empty() ? "" : ", ", json_escape(name), n);
     }
-    fmt::print(
-        "{{\"server\": \"{}\", \"queries_file\": \"{}\", \"queries_in_file\": {}, \"threads\": {}, "
-        "\"outstanding\": {}, \"rate_limit_qps\": {}, \"sent\": {}, \"completed\": {}, \"lost\": "
-        "{}, "
-        "\"unexpected\": {}, \"malformed\": {}, \"send_errors\": {}, \"recv_errors\": {}, "
-        "\"run_time_s\": {:.6f}, \"qps\": {:.1f}, \"latency_ms\": {{\"mean\": {:.6f}, \"p50\": "
-        "{:.6f}, "
-        "\"p99\": {:.6f}, \"p999\": {:.6f}, \"max\": {:.6f}}}, \"rcodes\": {{{}}}, \"truncated\": "
-        "{}}}\n",
-        json_escape(cfg.server.text), json_escape(cfg.query_file), query_count, cfg.threads,
-        cfg.outstanding, cfg.qps, r.sent, r.completed, r.lost, r.unexpected, r.malformed,
-        r.send_errors, r.recv_errors, run_time_s, qps, h.mean() / 1e6, ms(h.quantile(0.5)),
-        ms(h.quantile(0.99)), ms(h.quantile(0.999)), ms(h.max()), rc, r.truncated,
-        avg(r.request_bytes, r.sent), avg(r.response_bytes, r.completed));
+    std::string out;
+    auto o = std::back_inserter(out);
+    fmt::format_to(o, "{{\"server\": \"{}\", \"queries_file\": \"{}\", \"queries_in_file\": {}, ",
+                   json_escape(cfg.server.text), json_escape(cfg.query_file), query_count);
+    fmt::format_to(o, "\"threads\": {}, \"outstanding\": {}, \"rate_limit_qps\": {}, ", cfg.threads,
+                   cfg.outstanding, cfg.qps);
+    fmt::format_to(o, "\"sent\": {}, \"completed\": {}, \"lost\": {}, \"unexpected\": {}, ", r.sent,
+                   r.completed, r.lost, r.unexpected);
+    fmt::format_to(o, "\"malformed\": {}, \"send_errors\": {}, \"recv_errors\": {}, ", r.malformed,
+                   r.send_errors, r.recv_errors);
+    fmt::format_to(o, "\"run_time_s\": {:.6f}, \"qps\": {:.1f}, ", run_time_s, qps);
+    fmt::format_to(o,
+                   "\"latency_ms\": {{\"mean\": {:.6f}, \"p50\": {:.6f}, \"p99\": {:.6f}, "
+                   "\"p999\": {:.6f}, \"max\": {:.6f}}}, ",
+                   h.mean() / 1e6, ms(h.quantile(0.5)), ms(h.quantile(0.99)), ms(h.quantile(0.999)),
+                   ms(h.max()));
+    fmt::format_to(o, "\"rcodes\": {{{}}}, \"truncated\": {}, ", rc, r.truncated);
+    fmt::format_to(o, "\"avg_request_bytes\": {:.1f}, \"avg_response_bytes\": {:.1f}}}\n",
+                   avg(r.request_bytes, r.sent), avg(r.response_bytes, r.completed));
+    std::fputs(out.c_str(), stdout);
     return;
   }
   fmt::print("cidns-perf: server {}, {} queries from {}, {} thread(s), {} outstanding{}\n",

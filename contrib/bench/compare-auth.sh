@@ -287,7 +287,7 @@ def ratio(server, peer):
 cols = ["server", "QPS (saturated)", "server busy", "CPU µs/answer", "vs NSD", "vs echo",
         "p50 ms @rate", "p99 ms @rate", "resp B", "lost (sat.)"]
 table = [cols]
-order = [s for s in ("cidns-authd", "nsd", "udp_echo") if s in by]
+order = [s for s in ("cidns-authd", "nsd", "udp_echo", "udp_echo-dnsperf") if s in by]
 for s in order:
     runs = list(by[s].values())
     table.append([
@@ -310,7 +310,11 @@ for i, r in enumerate(table):
 print()
 for s in order:
     for run, d in sorted(by[s].items()):
-        print(f"  run {run} {s}: rcodes {d['rcodes']}")
+        if d["rcodes"] != "-":
+            print(f"  run {run} {s}: rcodes {d['rcodes']}")
+if "udp_echo-dnsperf" in by:
+    print("  udp_echo-dnsperf: dnsperf against the same echo, for its latency floor: the latency")
+    print("  columns compare within a client (cidns-authd with udp_echo; nsd with udp_echo-dnsperf).")
 EOF
 
 # ---- zones and query files ---------------------------------------------------------------------
@@ -412,18 +416,18 @@ perf_cmd() { # ADDR PORT MODE(sat|rate) SECONDS
   CMD=("${LOAD[@]}" "$PERF" -s "$1:$2" -d "$TMP/queries-cidns.txt" -t DESC "${extra[@]}"
     -l "$4" -w 1 --json)
 }
-dnsperf_cmd() { # MODE SECONDS
+dnsperf_cmd() { # ADDR PORT MODE SECONDS
   local extra=(-c 1 -q "$OUTSTANDING")
-  if [[ $1 == rate ]]; then extra+=(-Q "$RATE" -v); fi
-  CMD=("${LOAD[@]}" "$DNSPERF" -s "$NSD_ADDR" -p "$NSD_PORT" -d "$TMP/queries-dns.txt"
-    "${extra[@]}" -l "$2" -t 1)
+  if [[ $3 == rate ]]; then extra+=(-Q "$RATE" -v); fi
+  CMD=("${LOAD[@]}" "$DNSPERF" -s "$1" -p "$2" -d "$TMP/queries-dns.txt" "${extra[@]}" -l "$4" -t 1)
 }
 CMD=()
 load_cmd() { # SERVER MODE SECONDS
   case $1 in
     cidns-authd) perf_cmd "$AUTHD_ADDR" "$AUTHD_PORT" "$2" "$3" ;;
     udp_echo) perf_cmd "$ECHO_ADDR" "$ECHO_PORT" "$2" "$3" ;;
-    nsd) dnsperf_cmd "$2" "$3" ;;
+    nsd) dnsperf_cmd "$NSD_ADDR" "$NSD_PORT" "$2" "$3" ;;
+    udp_echo-dnsperf) dnsperf_cmd "$ECHO_ADDR" "$ECHO_PORT" "$2" "$3" ;;
   esac
 }
 declare -A SHOWN=()
@@ -438,11 +442,22 @@ run_load() { # SERVER MODE SECONDS OUT
 now() { date +%s.%N; }
 
 SERVERS=(nsd cidns-authd)
-if [[ -n $ECHO ]]; then SERVERS+=(udp_echo); fi
+if [[ -n $ECHO ]]; then SERVERS+=(udp_echo udp_echo-dnsperf); fi
 RESULTS=$TMP/results.tsv
 printf 'run\tserver\tcompleted\tqps\tcpu_us\tbusy_pct\tp50_ms\tp99_ms\tresp_bytes\trcodes\tlost\n' >"$RESULTS"
 for run in $(seq 1 "$RUNS"); do
   for s in "${SERVERS[@]}"; do
+    if [[ $s == udp_echo-dnsperf ]]; then
+      # dnsperf's own floor: its latency against the same echo (the two clients differ).
+      say "compare-auth: run $run/$RUNS, $s: ${RATE} qps ${DURATION}s (latency only)"
+      out=$TMP/run$run-$s
+      run_load "$s" rate "$DURATION" "$out-rate.txt"
+      read -r _ _ p50 p99 _ _ _ < <(python3 "$TMP/parse.py" dnsperf-latency "$out-rate.txt") || true
+      [[ -n ${p99:-} ]] || die "$s: cannot read $out-rate.txt"
+      printf '%s\t%s\t-\t-\t-\t-\t%s\t%s\t-\t-\t-\n' "$run" "$s" "$p50" "$p99" >>"$RESULTS"
+      say "  $s: p50 ${p50} ms, p99 ${p99} ms"
+      continue
+    fi
     say "compare-auth: run $run/$RUNS, $s: warm-up ${WARMUP}s, saturation ${DURATION}s, ${RATE} qps ${DURATION}s"
     out=$TMP/run$run-$s
     if ((WARMUP > 0)); then run_load "$s" sat "$WARMUP" "$out-warmup.txt"; fi
@@ -453,11 +468,11 @@ for run in $(seq 1 "$RUNS"); do
     c1=$(python3 "$TMP/cpu.py" "${SERVER_PID[$s]}")
     kind=perf
     [[ $s == nsd ]] && kind=dnsperf
-    read -r completed qps _ _ resp rcodes lost < <(python3 "$TMP/parse.py" "$kind" "$out-sat.txt")
+    read -r completed qps _ _ resp rcodes lost < <(python3 "$TMP/parse.py" "$kind" "$out-sat.txt") || true
     [[ -n ${lost:-} ]] || die "$s: cannot read $out-sat.txt"
     run_load "$s" rate "$DURATION" "$out-rate.txt"
     [[ $s == nsd ]] && kind=dnsperf-latency
-    read -r _ _ p50 p99 _ _ _ < <(python3 "$TMP/parse.py" "$kind" "$out-rate.txt")
+    read -r _ _ p50 p99 _ _ _ < <(python3 "$TMP/parse.py" "$kind" "$out-rate.txt") || true
     [[ -n ${p99:-} ]] || die "$s: cannot read $out-rate.txt"
     read -r cpu_us busy < <(python3 -c "
 import sys
@@ -491,6 +506,7 @@ fi
 echo "Load (the same for each run):"
 for s in "${SERVERS[@]}"; do
   for mode in sat rate; do
+    if [[ $s == udp_echo-dnsperf && $mode == sat ]]; then continue; fi
     load_cmd "$s" "$mode" "$DURATION"
     printf -v q ' %q' "${CMD[@]}"
     echo " ${q}"

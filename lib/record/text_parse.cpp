@@ -487,7 +487,9 @@ result<std::string> parse_data(rtype type, std::span<const token> tokens,
         fmt::format("{}: unknown type, write its data as \\# <length> <hex>", type_name(type)),
         line, col);
   }
-  values v;
+  // Reused between calls (a values holds 32 slots with vectors): parsing a big
+  // zone would otherwise build and free them once per record.
+  thread_local values v;
   v.reset(*td);
   text_parser p{*td, v, tokens, origin};
   if (auto ok = p.run(); !ok) return std::move(ok).err();

@@ -55,8 +55,16 @@ bool lower_token_char(char c) noexcept {
 }  // namespace
 
 void values::reset(const type_desc& type) {
-  if (td != nullptr) {  // reused: empty the slots of the previous type
-    for (const auto& f : td->fields) slots[f.number] = slot{};
+  if (td != nullptr) {  // reused: empty the slots of the previous type, keeping capacity
+    for (const auto& f : td->fields) {
+      slot& s = slots[f.number];
+      s.set = false;
+      s.num = 0;
+      s.bytes = {};
+      s.items.clear();
+      s.nums.clear();
+      s.map.clear();
+    }
     arena.clear();
   }
   td = &type;

@@ -175,6 +175,7 @@ class checker {
   void validate(const record_range& range) {
     if (!m_opt.validate_data) return;
     for (std::size_t i = range.begin; i < range.end; ++i) {
+      if (m_zone.positions[i].validated) continue;
       const auto& r = m_zone.records[i];
       if (auto v = record::validate_data(r.type, r.data); !v) {
         error_at(i, fmt::format("invalid {} data: {}", record::type_name(r.type), v.err().message));

@@ -1,12 +1,21 @@
 // Zonefile lexer: one pass over the bytes, tokens as views (see lexer.hpp).
 #include "cidns/zone/lexer.hpp"
 
+#include <array>
+
 namespace cidns::zone {
 namespace {
 
 // Characters that end a bare token.
+// One table lookup per byte on the hot path (the lexer scans every byte of a zone).
+constexpr std::array<bool, 256> delimiter_table = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {' ', '\t', '\r', '\n', ';', '(', ')'}) t[c] = true;
+  return t;
+}();
+
 constexpr bool is_delimiter(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || c == '(' || c == ')';
+  return delimiter_table[static_cast<unsigned char>(c)];
 }
 
 // Scans a double-quoted section starting after its opening quote; returns the

@@ -255,8 +255,9 @@ class reader_impl {
       if (e.line > 0) return report(st.file, e.line, e.col > 0 ? e.col : 1, e.message);
       return report(st, tt, e.message);
     }
+    const bool generic = i + 1 < t.size() && !t[i + 1].quoted && t[i + 1].text == "\\#";
     m_out.zone.add(record::rr{*st.owner, *type, *ttl, std::move(*data)},
-                   source_pos{m_ordinal++, st.file, t[0].line, t[0].col});
+                   source_pos{m_ordinal++, st.file, t[0].line, t[0].col, !generic});
   }
 
   const reader_options& m_opt;

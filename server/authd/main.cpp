@@ -68,6 +68,19 @@ int serve(const cidns::authd::config& c) {
   using namespace cidns;
   authd::zone_registry registry;
   authd::zone_manager zones(c.zones, registry);
+  // Catch the signals before anything starts: one that arrives while zones load
+  // or sockets open is handled once serving begins, instead of its default
+  // action (SIGTERM/SIGHUP would kill the process, which then exits by signal).
+  boost::asio::io_context signal_io{1};
+  int signo = 0;
+  net::signal_watcher signals(signal_io, {[&](int s) {
+                                            signo = s;
+                                            signal_io.stop();
+                                          },
+                                          [&zones] {
+                                            log::info("SIGHUP: reloading every zone");
+                                            zones.request_reload("");
+                                          }});
   if (!zones.load_all()) {
     log::error("not starting: a zone failed to load (errors above)");
     return exit_failure;
@@ -120,10 +133,7 @@ int serve(const cidns::authd::config& c) {
   for (const auto& ep : transport->local_endpoints()) where += " " + ep.to_string();
   log::info("serving {} zone(s) on{} (udp+tcp), {} thread(s){}", c.zones.size(), where,
             transport->thread_count(), control ? ", control " + control->path() : "");
-  int signo = net::wait_for_stop_signal([&zones] {
-    log::info("SIGHUP: reloading every zone");
-    zones.request_reload("");
-  });
+  signal_io.run();  // until SIGINT or SIGTERM
   log::info("signal {}: stopping", signo);
   transport->stop();
   if (metrics) metrics->stop();

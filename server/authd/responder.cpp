@@ -21,18 +21,21 @@ std::size_t type_slot(record::rtype t) {
   return t == record::rtype::resource ? 13 : 14;
 }
 
-// The decoder's message quotes hostile bytes (as \xNN, up to 4x longer): cut it so
-// that a FORMERR stays small (no amplification) and fits the 512-byte UDP floor.
+// The decoder's message may quote hostile bytes: as \xNN (up to 4x longer), or
+// raw (identifier errors quote the bad label as is). The ExtendedError text must
+// be valid UTF-8 (else the client cannot decode the reply) and the FORMERR
+// small (no amplification; it must fit the 512-byte UDP floor): printable
+// ASCII only, at most max_error_text bytes.
 constexpr std::size_t max_error_text = 160;
 
-std::string clip_error_text(std::string text) {
-  if (text.size() <= max_error_text) return text;
-  std::size_t cut = max_error_text - 3;
-  // Never split a UTF-8 sequence (the field must stay valid UTF-8).
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0U) == 0x80U) --cut;
-  text.resize(cut);
-  text += "...";
-  return text;
+std::string safe_error_text(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, max_error_text)) {
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back(u >= 0x20 && u < 0x7f ? c : '?');
+  }
+  if (text.size() > max_error_text) out.replace(out.size() - 3, 3, "...");
+  return out;
 }
 
 template <std::size_t N>
@@ -67,7 +70,7 @@ bool responder::respond(std::string_view bytes, bool udp, std::string& reply) {
     }
     rb.start(*id, wire::opcode::query, wire::flag::qr, wire::rcode::formerr);
     rb.set_error(static_cast<std::uint32_t>(wire::error_code::other),
-                 clip_error_text("malformed query: " + ok.err().message));
+                 safe_error_text("malformed query: " + ok.err().message));
     bump(st.formerr);
     bump(st.by_rcode[static_cast<std::size_t>(wire::rcode::formerr)]);
     reply.assign(rb.finish(udp ? wire::min_udp_size : wire::max_message_size));

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,8 +85,13 @@ class child_process {
       if (in >= 0) ::close(in);
       throw std::system_error(errno, std::generic_category(), "open " + output_path);
     }
+    const pid_t parent = ::getpid();
     m_pid = ::fork();
     if (m_pid == 0) {
+      // Never outlive the test binary, even if it crashes (the forking thread
+      // is the test's main thread, which lives as long as the process).
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(127);
       ::dup2(in, 0);
       ::dup2(out, 1);
       ::dup2(out, 2);

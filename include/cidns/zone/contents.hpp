@@ -20,6 +20,9 @@ struct source_pos {
   std::uint32_t file = 0;
   std::uint32_t line = 0;
   std::uint32_t col = 0;
+  // The reader parsed the data from its typed presentation form, which checks
+  // every value: the checker need not validate it again (generic "\#" data is).
+  bool validated = false;
 };
 
 // A run [begin, end) of records in `records`.

@@ -123,7 +123,7 @@ TEST(Reader, EveryErrorIsReportedAndReadingContinues) {
                 "t.zone:9:3: error: unknown record type 'NOPE'",
                 "t.zone:10:3: error: missing record type after this",
                 "t.zone:11:3: error: RESOURCE is not a record type",
-                "t.zone:13:2: error: an owner name cannot be quoted",
+                "t.zone:13:1: error: an owner name cannot be quoted",
             }));
   // The blank-owner line reuses "f" (its own record failed but the owner was valid).
   ASSERT_EQ(r.zone.size(), 2U);
