@@ -17,6 +17,7 @@
 #include "cidns/name/identifier.hpp"
 #include "cidns/record/rtype.hpp"
 #include "cidns/util/result.hpp"
+#include "cidns/util/text.hpp"
 
 namespace cidns::record::detail {
 
@@ -130,7 +131,6 @@ void encode_values(const values& v, std::string& out);
 result<void> check_values(const values& v);
 
 bool is_extension_key(std::string_view key) noexcept;
-bool is_valid_utf8(std::string_view s) noexcept;
 // Syntax of region, currency and extension-key text; empty when fine, else why not.
 std::string_view check_syntax(field_kind kind, std::string_view text) noexcept;
 // "DESC accel.mem: " for messages.

@@ -8,6 +8,7 @@
 #include <protozero/exception.hpp>
 #include <protozero/pbf_message.hpp>
 
+#include "cidns/util/text.hpp"
 #include "cidns/wire/fields.hpp"
 #include "cidns/wire/message.hpp"
 
@@ -75,50 +76,12 @@ std::string printable(std::string_view s) {
   return out;
 }
 
-bool valid_utf8(std::string_view s) noexcept {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xc2 && c <= 0xdf) {
-      len = 2;
-      cp = c & 0x1fU;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      len = 3;
-      cp = c & 0x0fU;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4;
-      cp = c & 0x07U;
-    } else {
-      return false;
-    }
-    if (n - i < len) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0U) != 0x80U) return false;
-      cp = (cp << 6U) | (cc & 0x3fU);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
 result<void> check_string(std::string_view s, std::string_view field, bool utf8, const where& w) {
   if (s.size() > max_string_size) {
     return fail(w, fmt::format("{} is {} bytes long, at most {} allowed", field, s.size(),
                                max_string_size));
   }
-  if (utf8 && !valid_utf8(s)) return fail(w, fmt::format("{} is not valid UTF-8", field));
+  if (utf8 && !is_valid_utf8(s)) return fail(w, fmt::format("{} is not valid UTF-8", field));
   return {};
 }
 

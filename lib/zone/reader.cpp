@@ -1,5 +1,6 @@
 // Zonefile reader: lexer entries -> directives and records (DESIGN §3, §5).
 #include "cidns/zone/reader.hpp"
+#include "cidns/util/text.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -19,16 +20,6 @@ namespace cidns::zone {
 namespace {
 
 using record::token;
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 'a' + 'A');
-    if (x != b[i]) return false;
-  }
-  return true;
-}
 
 std::string directory_of(const std::string& path) {
   auto slash = path.rfind('/');
@@ -139,7 +130,7 @@ class reader_impl {
     // Copy: an $INCLUDE reuses m_tokens for the included file.
     const std::vector<token> t = m_tokens;
     const token& d = t[0];
-    if (iequals(d.text, "$ORIGIN")) {
+    if (equals_upper(d.text, "$ORIGIN")) {
       if (t.size() != 2) return report(st, d, "$ORIGIN takes one name");
       auto n = name::identifier::parse(t[1].text, st.origin ? &*st.origin : nullptr);
       if (!n) return report_in(st, t[1], n.err(), "bad $ORIGIN");
@@ -156,12 +147,12 @@ class reader_impl {
       }
       st.origin = std::move(*n);
       ++st.origin_gen;
-    } else if (iequals(d.text, "$TTL")) {
+    } else if (equals_upper(d.text, "$TTL")) {
       if (t.size() != 2) return report(st, d, "$TTL takes one TTL");
       auto v = parse_ttl(t[1].text);
       if (!v) return report_in(st, t[1], v.err(), "bad $TTL");
       st.default_ttl = *v;
-    } else if (iequals(d.text, "$INCLUDE")) {
+    } else if (equals_upper(d.text, "$INCLUDE")) {
       include(st, t);
     } else {
       report(st, d, fmt::format("unknown directive '{}' (known: $ORIGIN, $TTL, $INCLUDE)", d.text));
@@ -229,10 +220,11 @@ class reader_impl {
         auto v = parse_ttl(x.text);
         if (!v) return report_in(st, x, v.err(), "bad TTL");
         ttl = *v;
-      } else if (iequals(x.text, "IN")) {
+      } else if (equals_upper(x.text, "IN")) {
         if (have_class) return report(st, x, "a second class");
         have_class = true;
-      } else if (iequals(x.text, "CH") || iequals(x.text, "HS") || iequals(x.text, "CS")) {
+      } else if (equals_upper(x.text, "CH") || equals_upper(x.text, "HS") ||
+                 equals_upper(x.text, "CS")) {
         return report(st, x, fmt::format("class {} is not supported (only IN)", x.text));
       } else {
         break;
