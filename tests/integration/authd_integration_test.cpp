@@ -931,5 +931,37 @@ TEST_F(AuthdIntegration, SigtermStopsCleanlyWithTcpClientsConnected) {
   EXPECT_FALSE(idle->receive(1s)) << "the connection is closed";
 }
 
+// ---- startup errors --------------------------------------------------------------------------
+
+TEST_F(AuthdIntegration, StartupErrorsHaveTheirExitCodes) {
+  const std::string good = copy_fixture("provx.zone");
+  // Usage and configuration errors: 2, with a message naming the flag or key.
+  auto r = run_command({CIDNS_AUTHD_PATH, "--listen", "127.0.0.300", "--zone",
+                        std::string(provx) + "=" + good, "--control", "off"},
+                       m_dir);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--listen 127.0.0.300"), std::string::npos) << r.output;
+  r = run_command({CIDNS_AUTHD_PATH, "--control", "off"}, m_dir);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("no zones"), std::string::npos) << r.output;
+  r = run_command({CIDNS_AUTHD_PATH, "--bogus-flag"}, m_dir);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  const std::string conf = m_dir.file("bad.toml");
+  write_file(conf, "[server]\nthreads = \"many\"\n");
+  r = run_command({CIDNS_AUTHD_PATH, "--config", conf}, m_dir);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("server.threads"), std::string::npos) << r.output;
+  // A zone with errors at startup: 1, and its errors as file:line:col.
+  const std::string broken = m_dir.file("broken.zone");
+  write_file(broken, read_file(good) + "\nbad-line DESC kind=quantum\n");
+  r = run_command({CIDNS_AUTHD_PATH, "--listen", "127.0.0.1:0", "--zone",
+                   std::string(provx) + "=" + broken, "--control", "off"},
+                  m_dir);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("broken.zone:"), std::string::npos) << r.output;
+  r = run_command({CIDNS_AUTHD_PATH, "--help"}, m_dir);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
 }  // namespace
 }  // namespace cidns::itest
