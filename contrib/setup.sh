@@ -16,7 +16,7 @@ packages=(
   # fuzzing (libFuzzer lives in libclang-rt-14-dev), sanitizer symbols, formatting
   clang clang-14 libclang-rt-14-dev lld llvm clang-format-14
   # benchmarks, operations and peers for comparison (docs: BENCHMARKING)
-  libbenchmark-dev lmdb-utils nsd dnsperf ldnsutils openssl procps iproute2
+  libbenchmark-dev lmdb-utils nsd dnsperf ldnsutils openssl procps iproute2 time
 )
 
 declare -A installed=()
