@@ -4,9 +4,9 @@
 //   time cidns-admin zone check cidns.zone
 //   time nsd-checkzone provx.cn-north. dns.zone
 #include <cstdio>
-#include <string_view>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "zone_gen.hpp"
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cidns/name/identifier.hpp"
@@ -98,7 +98,8 @@ result<wire::message> decode_matching(const std::string& bytes, const wire::mess
 result<exchange_result> ask(const net::endpoint& server, const wire::message& query, bool tcp,
                             std::chrono::milliseconds timeout, int attempts) {
   std::string bytes = wire::encode(query);
-  std::span<const std::uint8_t> span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  std::span<const std::uint8_t> span(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                     bytes.size());
   exchange_result out;
   const auto t0 = std::chrono::steady_clock::now();
   if (!tcp) {
@@ -117,7 +118,8 @@ result<exchange_result> ask(const net::endpoint& server, const wire::message& qu
       if (!reply->has_flag(wire::flag::tc)) {
         out.reply = std::move(*reply);
         out.size = raw->size();
-        out.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        out.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                     .count();
         return out;
       }
       out.retried_after_tc = true;
@@ -201,8 +203,9 @@ int main(int argc, char** argv) {
   CLI::App app{"cidns-lookup: query a cidns server or resolver and print the reply"};
   app.add_option("name", o.name, "identifier (or cid:// URI) to look up")->required();
   app.add_option("type", o.type, "record type (default RESOURCE: DESC + STATE + EP)");
-  app.add_option("-s,--server", o.server, "ask this server, ADDR[:PORT] (default: CIDNS_RESOLVER, "
-                                          "/etc/cidns/resolv.conf, else 127.0.0.1:5380)");
+  app.add_option("-s,--server", o.server,
+                 "ask this server, ADDR[:PORT] (default: CIDNS_RESOLVER, "
+                 "/etc/cidns/resolv.conf, else 127.0.0.1:5380)");
   app.add_flag("--norec", o.norec, "clear RD (ask an authoritative server directly)");
   app.add_flag("--tcp", o.tcp, "use TCP from the start");
   app.add_flag("--json", o.json, "print the reply as JSON");

@@ -81,8 +81,7 @@ void refer(context& c, const zone_index& z, const node& cut) {
 void answer_name(context& c, const zone_index& z, std::string_view qname, int links);
 
 // Answers at node `n` for `owner` (the query name; differs from n.name for a wildcard).
-void answer_at(context& c, const zone_index& z, const node& n, std::string_view owner,
-               int links) {
+void answer_at(context& c, const zone_index& z, const node& n, std::string_view owner, int links) {
   if (const rrset* cn = n.find(rtype::cname); cn != nullptr && c.qtype != rtype::cname) {
     add_answer_set(c, owner, n, *cn);
     if (links >= max_cname_links || cn->data.empty()) return;
@@ -161,7 +160,8 @@ void answer_query(const zone_set& zones, const wire::message& query, wire::reply
   const std::string& qname = q.name.text();
   const zone_index* z = zones.find_zone(qname);
   // DS lives in the parent: at a zone apex we also serve the parent of, ask the parent.
-  if (z != nullptr && q.type == rtype::ds && z->origin().text() == qname && !z->origin().is_root()) {
+  if (z != nullptr && q.type == rtype::ds && z->origin().text() == qname &&
+      !z->origin().is_root()) {
     if (const zone_index* parent = zones.find_zone(q.name.parent().text())) z = parent;
   }
   if (z == nullptr) {

@@ -123,7 +123,8 @@ config read_config(const std::string& path) {
           }
         }
         if (!have_name) fail(path, "zone.name", "missing");
-        if (zc.file.empty()) fail(path, "zone.file", fmt::format("missing for zone {}", zc.name.text()));
+        if (zc.file.empty())
+          fail(path, "zone.file", fmt::format("missing for zone {}", zc.name.text()));
         c.zones.push_back(std::move(zc));
       }
     } else {

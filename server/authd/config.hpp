@@ -21,7 +21,7 @@ struct config {
   std::vector<net::endpoint> listen;
   unsigned threads = 0;  // 0: one per core
   std::vector<zone_config> zones;
-  std::string control;   // control socket path ("" = default, "off" = none)
+  std::string control;  // control socket path ("" = default, "off" = none)
   std::optional<net::endpoint> metrics;
   std::chrono::milliseconds tcp_idle_timeout{10'000};
   std::size_t tcp_max_connections = 256;

@@ -53,7 +53,8 @@ cidns::authd::config build_config(const options& o) {
     c.metrics = *ep;
   }
   if (c.listen.empty()) c.listen.push_back(*net::parse_endpoint("127.0.0.1"));
-  if (c.zones.empty()) throw std::runtime_error("no zones: give --zone NAME=FILE or a [[zone]] in --config");
+  if (c.zones.empty())
+    throw std::runtime_error("no zones: give --zone NAME=FILE or a [[zone]] in --config");
   for (std::size_t i = 0; i < c.zones.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (c.zones[i].name == c.zones[j].name) {
@@ -159,7 +160,8 @@ int main(int argc, char** argv) {
   app.add_option("--metrics", o.metrics, "serve Prometheus metrics on ADDR:PORT");
   app.add_option("--log-level", o.log_level, "error, warning, info or debug")
       ->check(CLI::IsMember({"error", "warning", "info", "debug"}));
-  app.footer("Exit status: 0 stopped cleanly, 1 a zone or socket failed, 2 usage or configuration error.");
+  app.footer(
+      "Exit status: 0 stopped cleanly, 1 a zone or socket failed, 2 usage or configuration error.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

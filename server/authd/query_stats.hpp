@@ -14,10 +14,11 @@
 namespace cidns::authd {
 
 struct stats_block {
-  static constexpr std::size_t opcodes = 8;   // 0..6 known, 7 = other
-  static constexpr std::size_t types = 16;    // 0..12 known, 13 = RESOURCE, 14 = other
-  static constexpr std::size_t rcodes = 24;   // 0..23, >23 counted at 23
-  static constexpr std::array<std::uint32_t, 8> size_bounds{128, 256, 512, 1024, 1232, 4096, 16384, 65535};
+  static constexpr std::size_t opcodes = 8;  // 0..6 known, 7 = other
+  static constexpr std::size_t types = 16;   // 0..12 known, 13 = RESOURCE, 14 = other
+  static constexpr std::size_t rcodes = 24;  // 0..23, >23 counted at 23
+  static constexpr std::array<std::uint32_t, 8> size_bounds{128,  256,  512,   1024,
+                                                            1232, 4096, 16384, 65535};
   static constexpr std::array<std::uint32_t, 8> latency_bounds_us{1, 2, 5, 10, 25, 50, 100, 1000};
 
   std::array<std::atomic<std::uint64_t>, opcodes> by_opcode{};

@@ -45,13 +45,17 @@ nlohmann::json stats_json(const daemon_view& d) {
   j["formerr"] = s.formerr;
   j["dropped"] = s.dropped;
   j["reply_bytes"] = s.reply_bytes;
-  j["mean_latency_us"] = s.queries() == 0 ? 0.0 : static_cast<double>(s.latency_ns_sum) / 1000.0 /
-                                                      static_cast<double>(s.queries());
+  j["mean_latency_us"] = s.queries() == 0 ? 0.0
+                                          : static_cast<double>(s.latency_ns_sum) / 1000.0 /
+                                                static_cast<double>(s.queries());
   if (d.transport != nullptr) {
     auto n = d.transport->stats();
-    j["transport"] = {{"udp_received", n.udp_received},   {"udp_replied", n.udp_replied},
-                      {"tcp_received", n.tcp_received},   {"tcp_replied", n.tcp_replied},
-                      {"tcp_accepted", n.tcp_accepted},   {"tcp_open", n.tcp_open},
+    j["transport"] = {{"udp_received", n.udp_received},
+                      {"udp_replied", n.udp_replied},
+                      {"tcp_received", n.tcp_received},
+                      {"tcp_replied", n.tcp_replied},
+                      {"tcp_accepted", n.tcp_accepted},
+                      {"tcp_open", n.tcp_open},
                       {"dropped_oversize", n.dropped_oversize},
                       {"dropped_errors", n.dropped_errors},
                       {"dropped_conn_limit", n.dropped_conn_limit}};
@@ -117,7 +121,8 @@ std::string metrics_text(const daemon_view& d) {
   counter("cidns_query_types_total", "Queries by question type.");
   for (std::size_t i = 0; i < s.by_type.size(); ++i) {
     if (s.by_type[i] != 0) {
-      out += fmt::format("cidns_query_types_total{{type=\"{}\"}} {}\n", type_label(i), s.by_type[i]);
+      out +=
+          fmt::format("cidns_query_types_total{{type=\"{}\"}} {}\n", type_label(i), s.by_type[i]);
     }
   }
   counter("cidns_responses_total", "Replies by rcode.");
@@ -133,8 +138,8 @@ std::string metrics_text(const daemon_view& d) {
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < bounds.size(); ++i) {
       cumulative += counts[i];
-      out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name, static_cast<double>(bounds[i]) * scale,
-                         cumulative);
+      out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name,
+                         static_cast<double>(bounds[i]) * scale, cumulative);
     }
     cumulative += counts[bounds.size()];
     out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", name, cumulative,
@@ -156,7 +161,9 @@ std::string metrics_text(const daemon_view& d) {
     out += fmt::format("cidns_dropped_total{{reason=\"connection_limit\"}} {}\n",
                        n.dropped_conn_limit);
   }
-  out += "# HELP cidns_zone_serial Serial of the zone version in service.\n# TYPE cidns_zone_serial gauge\n";
+  out +=
+      "# HELP cidns_zone_serial Serial of the zone version in service.\n# TYPE cidns_zone_serial "
+      "gauge\n";
   auto zones = d.zones.status();
   for (const auto& z : zones) {
     out += fmt::format("cidns_zone_serial{{zone=\"{}\"}} {}\n", z["name"].get<std::string>(),

@@ -40,7 +40,8 @@ std::string safe_error_text(std::string_view text) {
 
 template <std::size_t N>
 std::size_t bucket(const std::array<std::uint32_t, N>& bounds, std::uint64_t v) {
-  return static_cast<std::size_t>(std::lower_bound(bounds.begin(), bounds.end(), v) - bounds.begin());
+  return static_cast<std::size_t>(std::lower_bound(bounds.begin(), bounds.end(), v) -
+                                  bounds.begin());
 }
 
 }  // namespace
@@ -102,8 +103,9 @@ bool responder::respond(std::string_view bytes, bool udp, std::string& reply) {
   bump(st.reply_size[bucket(stats_block::size_bounds, out.size())]);
   bump(st.reply_bytes, out.size());
   if (rb.truncated()) bump(st.truncated);
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
-                .count();
+  auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   bump(st.latency[bucket(stats_block::latency_bounds_us, static_cast<std::uint64_t>(ns) / 1000)]);
   bump(st.latency_ns_sum, static_cast<std::uint64_t>(ns));
   return true;

@@ -30,9 +30,9 @@ struct rrset {
 // A name of the zone. Empty non-terminals are nodes without RRsets, so that
 // "does anything exist at or below this name" is one lookup.
 struct node {
-  std::string name;            // canonical text
-  std::vector<rrset> rrsets;   // by ascending type (SIGs folded into the RRsets they cover)
-  bool cut = false;            // NS below the apex: a delegation point
+  std::string name;           // canonical text
+  std::vector<rrset> rrsets;  // by ascending type (SIGs folded into the RRsets they cover)
+  bool cut = false;           // NS below the apex: a delegation point
   bool apex = false;
 
   const rrset* find(record::rtype t) const noexcept;

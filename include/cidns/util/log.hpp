@@ -31,12 +31,20 @@ inline void write(level l, std::string_view text) {
 }
 
 template <typename... A>
-void error(fmt::format_string<A...> f, A&&... a) { write(level::error, fmt::format(f, std::forward<A>(a)...)); }
+void error(fmt::format_string<A...> f, A&&... a) {
+  write(level::error, fmt::format(f, std::forward<A>(a)...));
+}
 template <typename... A>
-void warning(fmt::format_string<A...> f, A&&... a) { write(level::warning, fmt::format(f, std::forward<A>(a)...)); }
+void warning(fmt::format_string<A...> f, A&&... a) {
+  write(level::warning, fmt::format(f, std::forward<A>(a)...));
+}
 template <typename... A>
-void info(fmt::format_string<A...> f, A&&... a) { write(level::info, fmt::format(f, std::forward<A>(a)...)); }
+void info(fmt::format_string<A...> f, A&&... a) {
+  write(level::info, fmt::format(f, std::forward<A>(a)...));
+}
 template <typename... A>
-void debug(fmt::format_string<A...> f, A&&... a) { write(level::debug, fmt::format(f, std::forward<A>(a)...)); }
+void debug(fmt::format_string<A...> f, A&&... a) {
+  write(level::debug, fmt::format(f, std::forward<A>(a)...));
+}
 
 }  // namespace cidns::log
