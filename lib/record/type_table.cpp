@@ -4,6 +4,12 @@
 
 #include "field.hpp"
 
+#include <vector>
+
+#include <unordered_map>
+
+#include <functional>
+
 namespace cidns::record::detail {
 namespace {
 
@@ -222,8 +228,26 @@ const field_desc* find_field(const type_desc& td, std::uint32_t number) noexcept
 }
 
 const field_desc* find_key(const type_desc& td, std::string_view key) noexcept {
+  // One hash table per known type, built once: a zone parse looks up every DESC,
+  // STATE and EP key, and DESC has over twenty of them.
+  using table = std::unordered_map<std::string_view, const field_desc*>;
+  static const std::vector<table> tables = [] {
+    std::vector<table> t(std::size(types));
+    for (std::size_t i = 0; i < std::size(types); ++i) {
+      for (const auto& f : types[i].fields) {
+        if (f.form == field_form::keyvalue) t[i].emplace(f.key, &f);
+      }
+    }
+    return t;
+  }();
+  const std::less<const type_desc*> before;
+  if (!before(&td, std::begin(types)) && before(&td, std::end(types))) {
+    const auto& t = tables[static_cast<std::size_t>(&td - std::begin(types))];
+    auto it = t.find(key);
+    return it == t.end() ? nullptr : it->second;
+  }
   for (const auto& f : td.fields) {
-    if (f.key.size() == key.size() && f.key == key && f.form == field_form::keyvalue) return &f;
+    if (f.key == key && f.form == field_form::keyvalue) return &f;
   }
   return nullptr;
 }

@@ -3,18 +3,39 @@
 
 #include <algorithm>
 #include <numeric>
+#include <string>
 #include <string_view>
 
 namespace cidns::zone {
 namespace {
 
-// A run of consecutive records with one owner, and that owner's storage key
-// (bytewise order of keys = canonical order of names).
+// A run of consecutive records with one owner, and where that owner's storage
+// key lies in the key arena (bytewise order of keys = canonical order of names).
 struct run {
   std::uint32_t begin;
   std::uint32_t end;
-  std::string key;
+  std::size_t key_at;
+  std::uint32_t key_size;
 };
+
+// Moves element perm[i] to position i for every i, in place, following cycles:
+// a zone of millions of records is not copied into a second array.
+template <typename T>
+void apply_permutation(std::vector<T>& v, std::vector<std::uint32_t>& perm) {
+  for (std::uint32_t i = 0; i < perm.size(); ++i) {
+    if (perm[i] == i) continue;
+    T held = std::move(v[i]);
+    std::uint32_t j = i;
+    while (perm[j] != i) {
+      v[j] = std::move(v[perm[j]]);
+      std::uint32_t next = perm[j];
+      perm[j] = j;
+      j = next;
+    }
+    v[j] = std::move(held);
+    perm[j] = j;
+  }
+}
 
 }  // namespace
 
@@ -22,17 +43,24 @@ void contents::sort_canonical() {
   const std::size_t n = records.size();
   if (positions.size() != n) positions.resize(n);
   std::vector<run> runs;
+  std::string arena;
   for (std::size_t i = 0; i < n; ++i) {
     if (i == 0 || records[i].owner != records[i - 1].owner) {
       if (!runs.empty()) runs.back().end = static_cast<std::uint32_t>(i);
-      runs.push_back(run{static_cast<std::uint32_t>(i), 0, records[i].owner.key()});
+      const std::size_t at = arena.size();
+      records[i].owner.append_key(arena);
+      runs.push_back(
+          run{static_cast<std::uint32_t>(i), 0, at, static_cast<std::uint32_t>(arena.size() - at)});
     }
   }
   if (!runs.empty()) runs.back().end = static_cast<std::uint32_t>(n);
+  auto key = [&](std::uint32_t r) {
+    return std::string_view(arena).substr(runs[r].key_at, runs[r].key_size);
+  };
 
   std::vector<std::uint32_t> order(runs.size());
   std::iota(order.begin(), order.end(), 0U);
-  auto key_less = [&](std::uint32_t a, std::uint32_t b) { return runs[a].key < runs[b].key; };
+  auto key_less = [&](std::uint32_t a, std::uint32_t b) { return key(a) < key(b); };
   if (!std::is_sorted(order.begin(), order.end(), key_less)) {
     std::stable_sort(order.begin(), order.end(), key_less);
   }
@@ -50,7 +78,7 @@ void contents::sort_canonical() {
   for (std::size_t g = 0; g < order.size();) {
     // All runs with the same owner form one group.
     std::size_t h = g + 1;
-    while (h < order.size() && runs[order[h]].key == runs[order[g]].key) ++h;
+    while (h < order.size() && key(order[h]) == key(order[g])) ++h;
     const std::size_t first = perm.size();
     for (std::size_t k = g; k < h; ++k) {
       for (std::uint32_t i = runs[order[k]].begin; i < runs[order[k]].end; ++i) perm.push_back(i);
@@ -61,16 +89,9 @@ void contents::sort_canonical() {
   }
   for (std::size_t i = 0; i < n && identity; ++i) identity = perm[i] == i;
   if (!identity) {
-    std::vector<record::rr> r;
-    std::vector<source_pos> p;
-    r.reserve(n);
-    p.reserve(n);
-    for (std::uint32_t i : perm) {
-      r.push_back(std::move(records[i]));
-      p.push_back(positions[i]);
-    }
-    records = std::move(r);
-    positions = std::move(p);
+    std::vector<std::uint32_t> second = perm;
+    apply_permutation(records, perm);
+    apply_permutation(positions, second);
   }
   m_sorted = true;
 }
