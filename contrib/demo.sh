@@ -189,7 +189,27 @@ walk() {
     echo "-- step $step: ask $server"
     rc=0
     run "$lookup" --server "$server" --norec "$name" || rc=$?
-    ((rc == 3)) || { echo "   (exit $rc: 0 answer, 1 NXDOMAIN/NODATA, 2 failure)"; return 0; }
+    if ((rc != 3)); then
+      echo "   (exit $rc: 0 answer, 1 NXDOMAIN/NODATA, 2 failure)"
+      # An alias whose target another operator serves: walk the target from the root too.
+      local target
+      target=$("$lookup" --server "$server" --norec --json "$name" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    m = json.load(sys.stdin)
+except ValueError:
+    sys.exit(0)
+owners = {r["name"] for r in m["answer"] if r["type"] != "CNAME"}
+targets = [r["data"]["target"] for r in m["answer"] if r["type"] == "CNAME"]
+if targets and targets[-1] not in owners:
+    print(targets[-1])
+' || true)
+      if [[ -n $target ]] && ((${WALK_DEPTH:-0} < 4)); then
+        echo "   the answer ends in an alias to $target, served elsewhere: walking that from the root"
+        WALK_DEPTH=$((${WALK_DEPTH:-0} + 1)) walk "$target"
+      fi
+      return 0
+    fi
     json=$("$lookup" --server "$server" --norec --json "$name" || true)
     server=$(python3 -c '
 import json, sys
