@@ -12,7 +12,12 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/message_lite.h>
 
+#include "common/hex.hpp"
+
 namespace cidns::interop {
+
+using test::hex;
+using test::unhex;
 
 inline std::string serialize(const google::protobuf::MessageLite& m) {
   std::string out;
@@ -21,35 +26,6 @@ inline std::string serialize(const google::protobuf::MessageLite& m) {
     google::protobuf::io::CodedOutputStream cos(&sos);
     cos.SetSerializationDeterministic(true);
     if (!m.SerializeToCodedStream(&cos)) throw std::runtime_error("libprotobuf serialize failed");
-  }
-  return out;
-}
-
-inline std::string hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (char c : bytes) {
-    auto u = static_cast<unsigned char>(c);
-    out.push_back(digits[u >> 4U]);
-    out.push_back(digits[u & 0x0fU]);
-  }
-  return out;
-}
-
-inline std::string unhex(std::string_view text) {
-  std::string out;
-  int hi = -1;
-  for (char c : text) {
-    int v = -1;
-    if (c >= '0' && c <= '9') v = c - '0';
-    if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    if (v < 0) continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<char>(hi * 16 + v));
-      hi = -1;
-    }
   }
   return out;
 }

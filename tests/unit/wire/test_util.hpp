@@ -8,39 +8,12 @@
 #include "cidns/name/identifier.hpp"
 #include "cidns/record/rr.hpp"
 #include "cidns/wire/message.hpp"
+#include "common/hex.hpp"
 
 namespace cidns::wire::test {
 
-// "0d 78 56" -> bytes; spaces ignored.
-inline std::string unhex(std::string_view text) {
-  std::string out;
-  int hi = -1;
-  for (char c : text) {
-    int v = -1;
-    if (c >= '0' && c <= '9') v = c - '0';
-    if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    if (v < 0) continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<char>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
-
-inline std::string hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (char c : bytes) {
-    auto u = static_cast<unsigned char>(c);
-    out.push_back(digits[u >> 4U]);
-    out.push_back(digits[u & 0x0fU]);
-  }
-  return out;
-}
+using ::cidns::test::hex;
+using ::cidns::test::unhex;
 
 inline name::identifier id(std::string_view text) { return name::identifier::parse(text).value(); }
 
