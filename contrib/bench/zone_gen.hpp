@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -30,20 +31,35 @@ inline void flush(std::string& buf, std::FILE* f, gen_stats& s) {
   buf.clear();
 }
 
+// Writes `head`, then for each resource what emit(buf, i) appends (counting
+// records_per records each), in 1 MiB chunks.
+template <typename Emit>
+gen_stats write_zone(std::FILE* f, std::size_t resources, std::string_view head,
+                     std::size_t head_records, std::size_t records_per, Emit emit) {
+  gen_stats s;
+  std::string buf;
+  buf.reserve(1 << 20);
+  buf.append(head);
+  s.records = head_records;
+  for (std::size_t i = 0; i < resources; ++i) {
+    emit(buf, i);
+    s.records += records_per;
+    if (buf.size() > (1 << 20) - 4096) flush(buf, f, s);
+  }
+  flush(buf, f, s);
+  return s;
+}
+
 }  // namespace detail
 
 // cidns flavour: SOA, NS, ADDR, then per resource DESC + STATE + EP.
 inline gen_stats write_cidns_zone(std::FILE* f, std::size_t resources) {
   using namespace detail;
-  gen_stats s;
-  std::string buf;
-  buf.reserve(1 << 20);
-  fmt::format_to(std::back_inserter(buf),
-                 "$ORIGIN {}\n$TTL 1h\n@ SOA ns1 hostmaster 2026112501 1h 10m 14d 5m\n"
-                 "@ NS ns1\nns1 ADDR 127.0.0.21\n",
-                 gen_origin);
-  s.records = 3;
-  for (std::size_t i = 0; i < resources; ++i) {
+  const std::string head = fmt::format(
+      "$ORIGIN {}\n$TTL 1h\n@ SOA ns1 hostmaster 2026112501 1h 10m 14d 5m\n"
+      "@ NS ns1\nns1 ADDR 127.0.0.21\n",
+      gen_origin);
+  return write_zone(f, resources, head, 3, 3, [](std::string& buf, std::size_t i) {
     const std::size_t m = i % 4;
     fmt::format_to(
         std::back_inserter(buf),
@@ -57,25 +73,17 @@ inline gen_stats write_cidns_zone(std::FILE* f, std::size_t resources) {
         "  EP 10 1 grpc gw{9}.provx.example 443 alpn=h2 auth=mtls path=/v1\n",
         i, i / 1000, vendors[m], models[m], families[m], 1U << (i % 4), 40 * (1 + m), 1 + i % 5,
         i % 10, i % 7, i % 97, i % 9, i % 11);
-    s.records += 3;
-    if (buf.size() > (1 << 20) - 4096) flush(buf, f, s);
-  }
-  flush(buf, f, s);
-  return s;
+  });
 }
 
 // DNS flavour for nsd-checkzone: same names, one TXT per resource.
 inline gen_stats write_dns_zone(std::FILE* f, std::size_t resources) {
   using namespace detail;
-  gen_stats s;
-  std::string buf;
-  buf.reserve(1 << 20);
-  fmt::format_to(std::back_inserter(buf),
-                 "$ORIGIN {}\n$TTL 3600\n@ SOA ns1 hostmaster 2026112501 3600 600 1209600 300\n"
-                 "@ NS ns1\nns1 A 127.0.0.21\n",
-                 gen_origin);
-  s.records = 3;
-  for (std::size_t i = 0; i < resources; ++i) {
+  const std::string head = fmt::format(
+      "$ORIGIN {}\n$TTL 3600\n@ SOA ns1 hostmaster 2026112501 3600 600 1209600 300\n"
+      "@ NS ns1\nns1 A 127.0.0.21\n",
+      gen_origin);
+  return write_zone(f, resources, head, 3, 1, [](std::string& buf, std::size_t i) {
     const std::size_t m = i % 4;
     fmt::format_to(
         std::back_inserter(buf),
@@ -87,11 +95,7 @@ inline gen_stats write_dns_zone(std::FILE* f, std::size_t resources) {
         "    \"site=Beijing DC {9}\" \"x-rack=r{10}\" )\n",
         i, i / 1000, vendors[m], models[m], families[m], 1U << (i % 4), 40 * (1 + m), 1 + i % 5,
         i % 10, i % 7, i % 97);
-    s.records += 1;
-    if (buf.size() > (1 << 20) - 4096) flush(buf, f, s);
-  }
-  flush(buf, f, s);
-  return s;
+  });
 }
 
 }  // namespace cidns::bench
