@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <toml.hpp>
 
+#include "rrl.hpp"
+
 namespace cidns::authd {
 namespace {
 
@@ -96,6 +98,22 @@ config read_config(const std::string& path) {
             fail(path, full, "expected 1..1024");
           }
           c.udp_batch = static_cast<std::size_t>(v.as_integer());
+        } else if (k == "rrl-rate") {
+          if (!v.is_integer() || v.as_integer() < 0 || v.as_integer() > rate_limiter::max_rate) {
+            fail(path, full,
+                 fmt::format("expected responses per second per client prefix, 0..{} (0: off)",
+                             rate_limiter::max_rate));
+          }
+          c.rrl_rate = static_cast<std::uint32_t>(v.as_integer());
+        } else if (k == "rrl-slip") {
+          if (!v.is_integer() || v.as_integer() < 0 || v.as_integer() > 100) {
+            fail(path, full,
+                 "expected 0..100 (0: drop every limited reply, 1: truncate every one)");
+          }
+          c.rrl_slip = static_cast<std::uint32_t>(v.as_integer());
+        } else if (k == "cookies") {
+          if (!v.is_boolean()) fail(path, full, "expected true or false");
+          c.cookies = v.as_boolean();
         } else {
           fail(path, full, "unknown key");
         }

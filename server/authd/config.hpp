@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct config {
   std::chrono::milliseconds tcp_idle_timeout{10'000};
   std::size_t tcp_max_connections = 256;
   std::size_t udp_batch = 32;
+  std::uint32_t rrl_rate = 0;  // UDP responses/s per client prefix; 0: no rate limiting
+  std::uint32_t rrl_slip = 2;  // every N-th limited reply sent truncated; 0: drop all
+  bool cookies = true;         // answer client cookies with server cookies
 };
 
 // Reads a TOML config. Throws std::runtime_error with "FILE: key: problem".

@@ -2,8 +2,10 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include "cidns/net/control.hpp"
@@ -12,8 +14,10 @@
 #include "cidns/net/signals.hpp"
 #include "cidns/util/log.hpp"
 #include "config.hpp"
+#include "cookies.hpp"
 #include "report.hpp"
 #include "responder.hpp"
+#include "rrl.hpp"
 #include "zone_manager.hpp"
 
 namespace {
@@ -30,6 +34,9 @@ struct options {
   std::string control;
   std::string metrics;
   std::string log_level = "info";
+  int rrl_rate = -1;  // -1: as configured
+  int rrl_slip = -1;
+  bool no_cookies = false;
 };
 
 cidns::authd::config build_config(const options& o) {
@@ -52,6 +59,9 @@ cidns::authd::config build_config(const options& o) {
     if (!ep) throw std::runtime_error("--metrics " + ep.err().message);
     c.metrics = *ep;
   }
+  if (o.rrl_rate >= 0) c.rrl_rate = static_cast<std::uint32_t>(o.rrl_rate);
+  if (o.rrl_slip >= 0) c.rrl_slip = static_cast<std::uint32_t>(o.rrl_slip);
+  if (o.no_cookies) c.cookies = false;
   if (c.listen.empty()) c.listen.push_back(*net::parse_endpoint("127.0.0.1"));
   if (c.zones.empty())
     throw std::runtime_error("no zones: give --zone NAME=FILE or a [[zone]] in --config");
@@ -87,7 +97,19 @@ int serve(const cidns::authd::config& c) {
     return exit_failure;
   }
   authd::query_stats stats;
-  authd::responder responder(registry, stats);
+  std::optional<authd::server_cookies> cookies;
+  std::unique_ptr<authd::rate_limiter> rrl;
+  try {
+    if (c.cookies) cookies = authd::server_cookies::with_random_secret();
+    if (c.rrl_rate > 0) {
+      rrl = std::make_unique<authd::rate_limiter>(c.rrl_rate, c.rrl_slip,
+                                                  authd::rate_limiter::random_seed());
+    }
+  } catch (const std::exception& e) {
+    log::error("{}", e.what());
+    return exit_failure;
+  }
+  authd::responder responder(registry, stats, {cookies ? &*cookies : nullptr, rrl.get(), nullptr});
   net::server_options so;
   so.listen = c.listen;
   so.threads = c.threads;
@@ -134,6 +156,9 @@ int serve(const cidns::authd::config& c) {
   for (const auto& ep : transport->local_endpoints()) where += " " + ep.to_string();
   log::info("serving {} zone(s) on{} (udp+tcp), {} thread(s){}", c.zones.size(), where,
             transport->thread_count(), control ? ", control " + control->path() : "");
+  log::info("cookies {}, response-rate limit {}", c.cookies ? "on" : "off",
+            c.rrl_rate == 0 ? std::string("off")
+                            : fmt::format("{}/s per prefix, slip {}", c.rrl_rate, c.rrl_slip));
   signal_io.run();  // until SIGINT or SIGTERM
   log::info("signal {}: stopping", signo);
   transport->stop();
@@ -158,6 +183,14 @@ int main(int argc, char** argv) {
   app.add_option("-t,--threads", o.threads, "serving threads (0: one per core)");
   app.add_option("--control", o.control, "control socket path, or \"off\"");
   app.add_option("--metrics", o.metrics, "serve Prometheus metrics on ADDR:PORT");
+  app.add_option("--rrl-rate", o.rrl_rate,
+                 "UDP responses per second per client prefix (/24, /56); 0: off (default)")
+      ->check(CLI::Range(0, static_cast<int>(cidns::authd::rate_limiter::max_rate)));
+  app.add_option("--rrl-slip", o.rrl_slip,
+                 "send every N-th rate-limited reply truncated, drop the rest (default 2; 0: drop "
+                 "all, 1: truncate all)")
+      ->check(CLI::Range(0, 100));
+  app.add_flag("--no-cookies", o.no_cookies, "do not answer client cookies with server cookies");
   app.add_option("--log-level", o.log_level, "error, warning, info or debug")
       ->check(CLI::IsMember({"error", "warning", "info", "debug"}));
   app.footer(

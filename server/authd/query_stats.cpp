@@ -41,6 +41,12 @@ stats_snapshot query_stats::snapshot() const {
     s.truncated += b->truncated.load(std::memory_order_relaxed);
     s.formerr += b->formerr.load(std::memory_order_relaxed);
     s.dropped += b->dropped.load(std::memory_order_relaxed);
+    s.rrl_limited += b->rrl_limited.load(std::memory_order_relaxed);
+    s.rrl_slipped += b->rrl_slipped.load(std::memory_order_relaxed);
+    s.rrl_dropped += b->rrl_dropped.load(std::memory_order_relaxed);
+    s.cookie_new += b->cookie_new.load(std::memory_order_relaxed);
+    s.cookie_valid += b->cookie_valid.load(std::memory_order_relaxed);
+    s.cookie_invalid += b->cookie_invalid.load(std::memory_order_relaxed);
   }
   return s;
 }

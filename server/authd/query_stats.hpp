@@ -31,6 +31,14 @@ struct stats_block {
   std::atomic<std::uint64_t> truncated{0};
   std::atomic<std::uint64_t> formerr{0};
   std::atomic<std::uint64_t> dropped{0};  // undecodable, no reply sent
+  // Response-rate limiting: limited = slipped (sent empty with TC) + dropped.
+  std::atomic<std::uint64_t> rrl_limited{0};
+  std::atomic<std::uint64_t> rrl_slipped{0};
+  std::atomic<std::uint64_t> rrl_dropped{0};
+  // Queries with a cookie: client cookie alone, valid server cookie, invalid one.
+  std::atomic<std::uint64_t> cookie_new{0};
+  std::atomic<std::uint64_t> cookie_valid{0};
+  std::atomic<std::uint64_t> cookie_invalid{0};
 };
 
 // Plain sums of every block.
@@ -43,6 +51,8 @@ struct stats_snapshot {
   std::array<std::uint64_t, stats_block::latency_bounds_us.size() + 1> latency{};
   std::uint64_t latency_ns_sum = 0;
   std::uint64_t truncated = 0, formerr = 0, dropped = 0;
+  std::uint64_t rrl_limited = 0, rrl_slipped = 0, rrl_dropped = 0;
+  std::uint64_t cookie_new = 0, cookie_valid = 0, cookie_invalid = 0;
   std::uint64_t queries() const;
 };
 

@@ -44,6 +44,8 @@ nlohmann::json stats_json(const daemon_view& d) {
   j["truncated"] = s.truncated;
   j["formerr"] = s.formerr;
   j["dropped"] = s.dropped;
+  j["rrl"] = {{"limited", s.rrl_limited}, {"slipped", s.rrl_slipped}, {"dropped", s.rrl_dropped}};
+  j["cookies"] = {{"new", s.cookie_new}, {"valid", s.cookie_valid}, {"invalid", s.cookie_invalid}};
   j["reply_bytes"] = s.reply_bytes;
   j["mean_latency_us"] = s.queries() == 0 ? 0.0
                                           : static_cast<double>(s.latency_ns_sum) / 1000.0 /
@@ -161,6 +163,13 @@ std::string metrics_text(const daemon_view& d) {
     out += fmt::format("cidns_dropped_total{{reason=\"connection_limit\"}} {}\n",
                        n.dropped_conn_limit);
   }
+  counter("cidns_rrl_total", "UDP replies over the response-rate limit, by what was done.");
+  out += fmt::format("cidns_rrl_total{{action=\"slip\"}} {}\n", s.rrl_slipped);
+  out += fmt::format("cidns_rrl_total{{action=\"drop\"}} {}\n", s.rrl_dropped);
+  counter("cidns_cookies_total", "Queries with a cookie, by what it held.");
+  out += fmt::format("cidns_cookies_total{{result=\"new\"}} {}\n", s.cookie_new);
+  out += fmt::format("cidns_cookies_total{{result=\"valid\"}} {}\n", s.cookie_valid);
+  out += fmt::format("cidns_cookies_total{{result=\"invalid\"}} {}\n", s.cookie_invalid);
   out +=
       "# HELP cidns_zone_serial Serial of the zone version in service.\n# TYPE cidns_zone_serial "
       "gauge\n";

@@ -13,6 +13,7 @@ namespace {
 struct thread_state {
   wire::message query;
   wire::reply_builder rb;
+  std::string cookie;  // the reply's cookie (client || server)
 };
 
 std::size_t type_slot(record::rtype t) {
@@ -46,13 +47,24 @@ std::size_t bucket(const std::array<std::uint32_t, N>& bounds, std::uint64_t v) 
 
 }  // namespace
 
+std::int64_t responder::now_ms() const {
+  if (m_guards.now_ms) return m_guards.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 void responder::handle(std::span<const std::uint8_t> query, const net::peer_info& from,
                        std::string& reply) {
   std::string_view bytes(reinterpret_cast<const char*>(query.data()), query.size());
-  if (!respond(bytes, from.proto == net::transport::udp, reply)) reply.clear();
+  if (!respond(bytes, from.proto == net::transport::udp, client_address::from(from.address),
+               reply)) {
+    reply.clear();
+  }
 }
 
-bool responder::respond(std::string_view bytes, bool udp, std::string& reply) {
+bool responder::respond(std::string_view bytes, bool udp, const client_address& from,
+                        std::string& reply) {
   const auto t0 = std::chrono::steady_clock::now();
   thread_local thread_state ts;
   stats_block& st = m_stats.local();
@@ -72,6 +84,17 @@ bool responder::respond(std::string_view bytes, bool udp, std::string& reply) {
     rb.start(*id, wire::opcode::query, wire::flag::qr, wire::rcode::formerr);
     rb.set_error(static_cast<std::uint32_t>(wire::error_code::other),
                  safe_error_text("malformed query: " + ok.err().message));
+    if (udp && m_guards.rrl != nullptr) {  // no cookie can be trusted here: always limited
+      auto act = m_guards.rrl->decide(from, now_ms());
+      if (act != rate_limiter::action::pass) {
+        bump(st.rrl_limited);
+        if (act == rate_limiter::action::drop) {
+          bump(st.rrl_dropped);
+          return false;
+        }
+        bump(st.rrl_slipped);  // a FORMERR is already minimal: sent as it is
+      }
+    }
     bump(st.formerr);
     bump(st.by_rcode[static_cast<std::size_t>(wire::rcode::formerr)]);
     reply.assign(rb.finish(udp ? wire::min_udp_size : wire::max_message_size));
@@ -88,7 +111,48 @@ bool responder::respond(std::string_view bytes, bool udp, std::string& reply) {
     rb.set_question(q.question->name.text(), q.question->type);
     bump(st.by_type[type_slot(q.question->type)]);
   }
-  if (q.opcode != wire::opcode::query) {
+  // Abuse defences: only reached with a cookie in the query or RRL on, so the
+  // common path pays two tests.
+  std::int64_t now = 0;
+  bool have_now = false;
+  bool verified = false;
+  if (m_guards.cookies != nullptr && !q.cookie.empty()) {
+    now = now_ms();
+    have_now = true;
+    switch (m_guards.cookies->answer(q.cookie, from, now / 1000, ts.cookie)) {
+      case cookie_result::none:
+        break;
+      case cookie_result::client_only:
+        bump(st.cookie_new);
+        break;
+      case cookie_result::valid:
+        bump(st.cookie_valid);
+        verified = true;
+        break;
+      case cookie_result::invalid:
+        bump(st.cookie_invalid);
+        break;
+    }
+    rb.set_cookie(ts.cookie);
+  }
+  bool slipped = false;
+  if (udp && !verified && m_guards.rrl != nullptr) {
+    if (!have_now) now = now_ms();
+    auto act = m_guards.rrl->decide(from, now);
+    if (act != rate_limiter::action::pass) {
+      bump(st.rrl_limited);
+      if (act == rate_limiter::action::drop) {
+        bump(st.rrl_dropped);
+        return false;
+      }
+      bump(st.rrl_slipped);
+      slipped = true;  // an empty reply with TC: a real client retries over TCP
+      rb.set_flags(rb.flags() | wire::flag::tc);
+    }
+  }
+  if (slipped) {
+    // nothing more: header, question and cookie only
+  } else if (q.opcode != wire::opcode::query) {
     rb.set_rcode(wire::rcode::notimp);
   } else if (!q.question) {
     rb.set_rcode(wire::rcode::formerr);
@@ -102,7 +166,7 @@ bool responder::respond(std::string_view bytes, bool udp, std::string& reply) {
   bump(st.by_rcode[std::min<std::size_t>(static_cast<std::size_t>(rb.rcode()), 23)]);
   bump(st.reply_size[bucket(stats_block::size_bounds, out.size())]);
   bump(st.reply_bytes, out.size());
-  if (rb.truncated()) bump(st.truncated);
+  if (rb.truncated()) bump(st.truncated);  // not for slips: finish() did not cut
   auto ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
           .count();

@@ -207,6 +207,7 @@ struct authd_options {
   bool control = true;
   bool metrics = false;
   int threads = 2;
+  std::vector<std::string> extra;  // more arguments
 };
 
 class authd_server {
@@ -241,6 +242,7 @@ class authd_server {
         argv.push_back("--zone");
         argv.push_back(z.name + "=" + z.file);
       }
+      argv.insert(argv.end(), o.extra.begin(), o.extra.end());
       if (o.metrics) {
         s->m_metrics = make_endpoint(address, pick_port(address));
         argv.push_back("--metrics");
@@ -879,6 +881,71 @@ std::string http_get(const net::endpoint& ep, std::string_view path) {
   return response;
 }
 
+TEST_F(AuthdIntegration, RateLimitSlipsAndDropsButCookieClientsGetThrough) {
+  authd_options o;
+  o.extra = {"--rrl-rate", "5", "--rrl-slip", "2"};
+  auto s = start_both(o);
+  ASSERT_TRUE(s);
+  const auto& ep = s->endpoint();
+  // A server cookie from an earlier reply (any time within the hour is fine).
+  wire::message first = make_query(h100, rtype::txt);
+  first.cookie = std::string("\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+  auto r = tcp_ask(ep, first);  // TCP: never limited
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->cookie.size(), 24U);
+  EXPECT_EQ(r->cookie.substr(0, 8), first.cookie);
+
+  // A burst of 100 queries without cookie from one client, and in the middle
+  // of it one with the server cookie.
+  udp_socket sock(ep);
+  std::set<std::uint32_t> plain_ids;
+  wire::message with_cookie = make_query(h100, rtype::txt);
+  with_cookie.cookie = r->cookie;
+  for (int i = 0; i < 100; ++i) {
+    wire::message q = make_query(h100, rtype::txt);
+    plain_ids.insert(q.id);
+    ASSERT_TRUE(sock.send(wire::encode(q)));
+    if (i == 50) {
+      ASSERT_TRUE(sock.send(wire::encode(with_cookie)));
+    }
+  }
+  int full = 0, tc_only = 0;
+  bool cookie_answered = false;
+  const auto end = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < end) {
+    auto raw = sock.receive(500ms);
+    if (!raw) break;  // quiet for half a second: the rest was dropped
+    auto m = wire::decode(*raw);
+    ASSERT_TRUE(m);
+    if (m->id == with_cookie.id) {
+      cookie_answered = true;
+      EXPECT_FALSE(m->has_flag(wire::flag::tc));
+      EXPECT_EQ(m->answer.size(), 1U);
+      EXPECT_EQ(m->cookie.substr(0, 8), first.cookie);
+      continue;
+    }
+    ASSERT_TRUE(plain_ids.count(m->id));
+    if (m->has_flag(wire::flag::tc)) {
+      ++tc_only;
+      EXPECT_TRUE(m->answer.empty() && m->authority.empty() && m->additional.empty());
+    } else {
+      ++full;
+      EXPECT_EQ(m->answer.size(), 1U);
+    }
+  }
+  EXPECT_TRUE(cookie_answered) << "the cookie-verified query was limited";
+  EXPECT_GE(full, 1);
+  EXPECT_LE(full, 30) << "rate limiting let most of the burst through";
+  EXPECT_GE(tc_only, 10);
+  EXPECT_LT(full + tc_only, 100) << "nothing was dropped";
+
+  auto stats = control(*s, {{"cmd", "stats"}})["stats"];
+  EXPECT_GE(stats["rrl"]["slipped"].get<std::uint64_t>(), static_cast<std::uint64_t>(tc_only));
+  EXPECT_GE(stats["rrl"]["dropped"].get<std::uint64_t>(), 1U);
+  EXPECT_EQ(stats["cookies"]["new"].get<std::uint64_t>(), 1U);
+  EXPECT_EQ(stats["cookies"]["valid"].get<std::uint64_t>(), 1U);
+}
+
 TEST_F(AuthdIntegration, MetricsEndpointServesPrometheusText) {
   authd_options o;
   o.metrics = true;
@@ -894,6 +961,9 @@ TEST_F(AuthdIntegration, MetricsEndpointServesPrometheusText) {
   EXPECT_NE(response.find("cidns_queries_total{opcode=\"QUERY\"}"), std::string::npos) << response;
   EXPECT_NE(response.find("cidns_zone_serial{zone=\"provx.cn-north.\"} 2026120101"),
             std::string::npos)
+      << response;
+  EXPECT_NE(response.find("cidns_rrl_total{action=\"drop\"} 0"), std::string::npos) << response;
+  EXPECT_NE(response.find("cidns_cookies_total{result=\"valid\"} 0"), std::string::npos)
       << response;
 
   EXPECT_NE(http_get(*s->metrics(), "/nothing-here").find(" 404 "), std::string::npos);
@@ -946,6 +1016,16 @@ TEST_F(AuthdIntegration, StartupErrorsHaveTheirExitCodes) {
   EXPECT_NE(r.output.find("no zones"), std::string::npos) << r.output;
   r = run_command({CIDNS_AUTHD_PATH, "--bogus-flag"}, m_dir);
   EXPECT_EQ(r.exit_code, 2) << r.output;
+  r = run_command({CIDNS_AUTHD_PATH, "--rrl-rate", "99999", "--zone",
+                   std::string(provx) + "=" + good, "--control", "off"},
+                  m_dir);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--rrl-rate"), std::string::npos) << r.output;
+  r = run_command({CIDNS_AUTHD_PATH, "--rrl-slip", "-1", "--zone", std::string(provx) + "=" + good,
+                   "--control", "off"},
+                  m_dir);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--rrl-slip"), std::string::npos) << r.output;
   const std::string conf = m_dir.file("bad.toml");
   write_file(conf, "[server]\nthreads = \"many\"\n");
   r = run_command({CIDNS_AUTHD_PATH, "--config", conf}, m_dir);

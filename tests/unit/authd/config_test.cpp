@@ -57,6 +57,9 @@ metrics = "127.0.0.1:9380"
 tcp-idle-timeout = "3s"
 tcp-max-connections = 12
 udp-batch = 8
+rrl-rate = 50
+rrl-slip = 3
+cookies = false
 
 [[zone]]
 name = "provx.cn-north"
@@ -77,12 +80,31 @@ file = "/abs/root.zone"
   EXPECT_EQ(c.tcp_idle_timeout.count(), 3000);
   EXPECT_EQ(c.tcp_max_connections, 12u);
   EXPECT_EQ(c.udp_batch, 8u);
+  EXPECT_EQ(c.rrl_rate, 50u);
+  EXPECT_EQ(c.rrl_slip, 3u);
+  EXPECT_FALSE(c.cookies);
   ASSERT_EQ(c.zones.size(), 2u);
   EXPECT_EQ(c.zones[0].name.text(), "provx.cn-north.");
   // Relative files are relative to the configuration file.
   EXPECT_EQ(c.zones[0].file, (m_dir / "provx.zone").string());
   EXPECT_EQ(c.zones[1].file, "/abs/root.zone");
   EXPECT_TRUE(c.zones[1].name.is_root());
+}
+
+TEST_F(ConfigTest, AbuseDefaults) {
+  auto c = read_config(write("[server]\n"));
+  EXPECT_EQ(c.rrl_rate, 0u);  // off, as in Knot
+  EXPECT_EQ(c.rrl_slip, 2u);
+  EXPECT_TRUE(c.cookies);
+}
+
+TEST_F(ConfigTest, AbuseKeyErrorsNameTheKey) {
+  EXPECT_NE(error_of("[server]\nrrl-rate = -1\n").find("server.rrl-rate"), std::string::npos);
+  EXPECT_NE(error_of("[server]\nrrl-rate = 10001\n").find("server.rrl-rate"), std::string::npos);
+  EXPECT_NE(error_of("[server]\nrrl-rate = \"5\"\n").find("server.rrl-rate"), std::string::npos);
+  EXPECT_NE(error_of("[server]\nrrl-slip = 101\n").find("server.rrl-slip"), std::string::npos);
+  EXPECT_NE(error_of("[server]\ncookies = 1\n").find("server.cookies: expected true or false"),
+            std::string::npos);
 }
 
 TEST_F(ConfigTest, ErrorsNameTheKey) {

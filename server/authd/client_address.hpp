@@ -1,0 +1,51 @@
+// The address a query came from, as plain bytes: what server cookies hash and
+// what response-rate limiting groups by prefix. IPv4-mapped IPv6 addresses
+// (a dual-stack socket) count as the IPv4 address they carry.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include <boost/asio/ip/address.hpp>
+
+namespace cidns::authd {
+
+struct client_address {
+  std::array<std::uint8_t, 16> bytes{};
+  std::uint8_t size = 0;  // 4 or 16; 0 for no address
+
+  bool is_v4() const noexcept { return size == 4; }
+  std::span<const std::uint8_t> view() const noexcept { return {bytes.data(), size}; }
+
+  static client_address v4(std::uint8_t a, std::uint8_t b, std::uint8_t c,
+                           std::uint8_t d) noexcept {
+    client_address out;
+    out.bytes[0] = a;
+    out.bytes[1] = b;
+    out.bytes[2] = c;
+    out.bytes[3] = d;
+    out.size = 4;
+    return out;
+  }
+  static client_address v6(const std::array<std::uint8_t, 16>& b) noexcept {
+    client_address out;
+    out.bytes = b;
+    out.size = 16;
+    return out;
+  }
+  static client_address from(const boost::asio::ip::address& a) noexcept {
+    if (a.is_v4()) {
+      auto b = a.to_v4().to_bytes();
+      return v4(b[0], b[1], b[2], b[3]);
+    }
+    const auto v6a = a.to_v6();
+    if (v6a.is_v4_mapped()) {
+      auto b = v6a.to_bytes();
+      return v4(b[12], b[13], b[14], b[15]);
+    }
+    return v6(v6a.to_bytes());
+  }
+};
+
+}  // namespace cidns::authd
