@@ -1,6 +1,7 @@
 // Authoritative answering (answer.hpp).
 #include "answer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -17,6 +18,15 @@ struct context {
   wire::reply_builder& rb;
   rtype qtype;
   bool dnssec;
+  // Owners of the CNAMEs answered so far (views into the zones or the query,
+  // alive for the whole answer): a loop stops at its first repeated name.
+  std::array<std::string_view, max_cname_links + 1> chain{};
+  std::size_t chain_size = 0;
+
+  bool seen(std::string_view name) const noexcept {
+    return std::find(chain.begin(), chain.begin() + static_cast<std::ptrdiff_t>(chain_size),
+                     name) != chain.begin() + static_cast<std::ptrdiff_t>(chain_size);
+  }
 };
 
 void add_set(context& c, section s, const rrset& set) {
@@ -84,9 +94,10 @@ void answer_name(context& c, const zone_index& z, std::string_view qname, int li
 void answer_at(context& c, const zone_index& z, const node& n, std::string_view owner, int links) {
   if (const rrset* cn = n.find(rtype::cname); cn != nullptr && c.qtype != rtype::cname) {
     add_answer_set(c, owner, n, *cn);
+    if (c.chain_size < c.chain.size()) c.chain[c.chain_size++] = owner;
     if (links >= max_cname_links || cn->data.empty()) return;
     auto target = record::cname::decode(cn->data.front());
-    if (!target) return;
+    if (!target || c.seen(target->target.text())) return;  // a loop: already answered
     const zone_index* tz = c.zones.find_zone(target->target.text());
     if (tz == nullptr) return;  // outside our zones: the resolver follows it
     answer_name(c, *tz, target->target.text(), links + 1);

@@ -10,13 +10,15 @@ std::uint64_t stats_snapshot::queries() const {
 }
 
 stats_block& query_stats::local() {
-  thread_local std::vector<std::pair<const query_stats*, stats_block*>> mine;
+  // Keyed by a process-unique id, not the address: a query_stats created where a
+  // destroyed one lived must not find that one's (freed) block.
+  thread_local std::vector<std::pair<std::uint64_t, stats_block*>> mine;
   for (auto& [owner, block] : mine) {
-    if (owner == this) return *block;
+    if (owner == m_id) return *block;
   }
   std::lock_guard lock(m_mutex);
   m_blocks.push_back(std::make_unique<stats_block>());
-  mine.emplace_back(this, m_blocks.back().get());
+  mine.emplace_back(m_id, m_blocks.back().get());
   return *m_blocks.back();
 }
 

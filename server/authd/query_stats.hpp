@@ -63,6 +63,11 @@ class query_stats {
   stats_snapshot snapshot() const;
 
  private:
+  static std::uint64_t next_id() noexcept {
+    static std::atomic<std::uint64_t> counter{0};
+    return ++counter;
+  }
+  const std::uint64_t m_id = next_id();
   mutable std::mutex m_mutex;
   std::vector<std::unique_ptr<stats_block>> m_blocks;
 };

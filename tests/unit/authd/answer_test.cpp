@@ -259,17 +259,15 @@ TEST_F(AnswerTest, CnameIntoAnUnservedZoneStopsThere) {
   EXPECT_TRUE(r.authority.empty());
 }
 
-TEST_F(AnswerTest, CnameLoopIsCutAfterEightLinks) {
+TEST_F(AnswerTest, CnameLoopStopsAtTheFirstRepeatedName) {
   serve_provx();
   auto r = ask("loop1.provx.cn-north.", rtype::txt);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
-  // The first CNAME plus one per link followed.
-  ASSERT_EQ(r.answer.size(), static_cast<std::size_t>(max_cname_links) + 1);
-  for (std::size_t i = 0; i < r.answer.size(); ++i) {
-    EXPECT_EQ(r.answer[i].owner.text(),
-              i % 2 == 0 ? "loop1.provx.cn-north." : "loop2.provx.cn-north.");
-    EXPECT_EQ(r.answer[i].type, rtype::cname);
-  }
+  // loop1 -> loop2 -> loop1: each CNAME once, then the loop is not followed again.
+  ASSERT_EQ(r.answer.size(), 2U);
+  EXPECT_EQ(r.answer[0].owner.text(), "loop1.provx.cn-north.");
+  EXPECT_EQ(r.answer[1].owner.text(), "loop2.provx.cn-north.");
+  for (const auto& rec : r.answer) EXPECT_EQ(rec.type, rtype::cname);
 }
 
 TEST_F(AnswerTest, CnameChainOfEightLinksIsFollowedToTheEnd) {
