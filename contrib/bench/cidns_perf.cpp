@@ -43,6 +43,7 @@
 
 #include "cidns/name/identifier.hpp"
 #include "cidns/record/rtype.hpp"
+#include "cidns/util/command_line.hpp"
 #include "cidns/wire/message.hpp"
 #include "perf_histogram.hpp"
 
@@ -735,14 +736,7 @@ int main(int argc, char** argv) {
   app.add_option("-w,--timeout", cfg.timeout_s, "seconds before a query counts as lost (default 1)")
       ->check(CLI::Range(0.001, 3600.0));
   app.add_flag("--json", cfg.json, "print the summary as one JSON object");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    (void)app.exit(e);
-    return exit_usage;
-  }
+  if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;
   auto addr = parse_server(server, 5380);
   if (!addr) {
     fmt::print(stderr,

@@ -129,24 +129,22 @@ constexpr field_desc ep_fields[] = {
 #undef CIDNS_KV
 #undef CIDNS_OPT
 
+// KEY, DS and SIG all carry the signature algorithm as their field 2.
+constexpr field_desc algorithm_field{.key = "algorithm",
+                                     .number = 2,
+                                     .kind = fk::enumeration,
+                                     .form = ff::positional,
+                                     .max = enum_max,
+                                     .names = algorithms};
+
 constexpr field_desc key_fields[] = {
     {.key = "flags", .number = 1, .kind = fk::flags, .form = ff::positional, .names = key_flags},
-    {.key = "algorithm",
-     .number = 2,
-     .kind = fk::enumeration,
-     .form = ff::positional,
-     .max = enum_max,
-     .names = algorithms},
+    algorithm_field,
     {.key = "public_key", .number = 3, .kind = fk::base64, .form = ff::rest, .min = 1},
 };
 constexpr field_desc ds_fields[] = {
     {.key = "key_tag", .number = 1, .kind = fk::number, .form = ff::positional, .max = 65535},
-    {.key = "algorithm",
-     .number = 2,
-     .kind = fk::enumeration,
-     .form = ff::positional,
-     .max = enum_max,
-     .names = algorithms},
+    algorithm_field,
     {.key = "digest_type",
      .number = 3,
      .kind = fk::enumeration,
@@ -157,12 +155,7 @@ constexpr field_desc ds_fields[] = {
 };
 constexpr field_desc sig_fields[] = {
     {.key = "type_covered", .number = 1, .kind = fk::type, .form = ff::positional, .max = 65535},
-    {.key = "algorithm",
-     .number = 2,
-     .kind = fk::enumeration,
-     .form = ff::positional,
-     .max = enum_max,
-     .names = algorithms},
+    algorithm_field,
     {.key = "labels", .number = 3, .kind = fk::number, .form = ff::positional, .max = 127},
     {.key = "original_ttl",
      .number = 4,

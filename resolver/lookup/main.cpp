@@ -16,6 +16,7 @@
 #include "cidns/net/client.hpp"
 #include "cidns/net/endpoint.hpp"
 #include "cidns/record/rtype.hpp"
+#include "cidns/util/command_line.hpp"
 #include "cidns/wire/message.hpp"
 #include "cidns/wire/print.hpp"
 
@@ -217,13 +218,6 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit status: 0 an answer, 1 NXDOMAIN or NODATA, 2 failure (SERVFAIL, REFUSED, FORMERR, "
       "timeout, bad input), 3 a referral.");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return exit_failure;
-  }
+  if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;
   return run(o);
 }

@@ -3,6 +3,7 @@
 
 #include <fmt/core.h>
 
+#include "cidns/util/command_line.hpp"
 #include "command.hpp"
 
 int main(int argc, char** argv) {
@@ -12,14 +13,7 @@ int main(int argc, char** argv) {
   action selected;
   add_zone_commands(app, selected);
   add_server_commands(app, selected);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    // --help / --help-all exit 0; every other parse error is a usage error (2),
-    // not CLI11's own 105-109.
-    const int code = app.exit(e);
-    return code == 0 ? exit_ok : exit_usage;
-  }
+  if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;
   if (!selected) {
     fmt::print(stderr, "cidns-admin: no command given (see --help)\n");
     return exit_usage;

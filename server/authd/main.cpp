@@ -12,6 +12,7 @@
 #include "cidns/net/metrics_http.hpp"
 #include "cidns/net/server.hpp"
 #include "cidns/net/signals.hpp"
+#include "cidns/util/command_line.hpp"
 #include "cidns/util/log.hpp"
 #include "config.hpp"
 #include "cookies.hpp"
@@ -195,14 +196,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"error", "warning", "info", "debug"}));
   app.footer(
       "Exit status: 0 stopped cleanly, 1 a zone or socket failed, 2 usage or configuration error.");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return exit_usage;
-  }
+  if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;
   using cidns::log::level;
   cidns::log::threshold() = o.log_level == "error"     ? level::error
                             : o.log_level == "warning" ? level::warning
