@@ -5,8 +5,6 @@
 #include <array>
 #include <string>
 
-#include "cidns/record/data.hpp"
-
 namespace cidns::authd {
 namespace {
 
@@ -54,14 +52,8 @@ void add_answer_set(context& c, std::string_view owner, const node& n, const rrs
 }
 
 // ADDR records of in-zone server names, for the additional section.
-void add_glue(context& c, const zone_index& z, const rrset& ns_set) {
-  for (const auto& d : ns_set.data) {
-    auto ns = record::ns::decode(d);
-    if (!ns || !ns->server.is_part_of(z.origin())) continue;
-    const node* target = z.find(ns->server.text());
-    if (target == nullptr) continue;
-    if (const rrset* a = target->find(rtype::addr)) add_set(c, section::additional, *a);
-  }
+void add_glue(context& c, const rrset& ns_set) {
+  for (const rrset* a : ns_set.glue) add_set(c, section::additional, *a);
 }
 
 void deny(context& c, const zone_index& z, const node* at) {
@@ -75,7 +67,7 @@ void deny(context& c, const zone_index& z, const node* at) {
   }
 }
 
-void refer(context& c, const zone_index& z, const node& cut) {
+void refer(context& c, const node& cut) {
   const rrset* ns = cut.find(rtype::ns);
   add_set(c, section::authority, *ns);
   if (c.dnssec) {
@@ -85,7 +77,7 @@ void refer(context& c, const zone_index& z, const node& cut) {
       add_set(c, section::authority, *nsec);
     }
   }
-  add_glue(c, z, *ns);
+  add_glue(c, *ns);
 }
 
 void answer_name(context& c, const zone_index& z, std::string_view qname, int links);
@@ -95,12 +87,11 @@ void answer_at(context& c, const zone_index& z, const node& n, std::string_view 
   if (const rrset* cn = n.find(rtype::cname); cn != nullptr && c.qtype != rtype::cname) {
     add_answer_set(c, owner, n, *cn);
     if (c.chain_size < c.chain.size()) c.chain[c.chain_size++] = owner;
-    if (links >= max_cname_links || cn->data.empty()) return;
-    auto target = record::cname::decode(cn->data.front());
-    if (!target || c.seen(target->target.text())) return;  // a loop: already answered
-    const zone_index* tz = c.zones.find_zone(target->target.text());
+    if (links >= max_cname_links || cn->target.empty()) return;
+    if (c.seen(cn->target)) return;  // a loop: already answered
+    const zone_index* tz = c.zones.find_zone(cn->target);
     if (tz == nullptr) return;  // outside our zones: the resolver follows it
-    answer_name(c, *tz, target->target.text(), links + 1);
+    answer_name(c, *tz, cn->target, links + 1);
     return;
   }
   if (c.qtype == rtype::resource) {
@@ -120,7 +111,7 @@ void answer_at(context& c, const zone_index& z, const node& n, std::string_view 
     return;
   }
   add_answer_set(c, owner, n, *set);
-  if (c.qtype == rtype::ns) add_glue(c, z, *set);
+  if (c.qtype == rtype::ns) add_glue(c, *set);
 }
 
 void answer_name(context& c, const zone_index& z, std::string_view qname, int links) {
@@ -145,7 +136,7 @@ void answer_name(context& c, const zone_index& z, std::string_view qname, int li
       const bool full = starts[k] == 0;
       if (n->cut && !(full && c.qtype == rtype::ds)) {
         if (links == 0) c.rb.set_flags(c.rb.flags() & ~wire::flag::aa);
-        refer(c, z, *n);
+        refer(c, *n);
         return;
       }
       if (full) exact = n;
@@ -155,7 +146,9 @@ void answer_name(context& c, const zone_index& z, std::string_view qname, int li
     answer_at(c, z, *exact, qname, links);
     return;
   }
-  std::string wildcard = encloser->name == "." ? std::string("*.") : "*." + encloser->name;
+  thread_local std::string wildcard;  // no allocation per miss once warm
+  wildcard.assign("*.");
+  if (encloser->name != ".") wildcard += encloser->name;
   if (const node* w = z.find(wildcard)) {
     answer_at(c, z, *w, qname, links);
     return;

@@ -22,6 +22,22 @@ const node* zone_index::find(std::string_view name) const noexcept {
   return it == m_nodes.end() ? nullptr : &it->second;
 }
 
+// Node addresses in the map and RRsets inside nodes no longer move once every
+// record is in, so pointers between them stay valid for the zone's life.
+void zone_index::resolve_links(rrset& set) const {
+  if (set.type == record::rtype::cname && !set.data.empty()) {
+    if (auto c = record::cname::decode(set.data.front())) set.target = c->target.text();
+  }
+  if (set.type != record::rtype::ns) return;
+  for (const auto& d : set.data) {
+    auto ns = record::ns::decode(d);
+    if (!ns || !ns->server.is_part_of(m_origin)) continue;
+    const node* target = find(ns->server.text());
+    if (target == nullptr) continue;
+    if (const rrset* a = target->find(record::rtype::addr)) set.glue.push_back(a);
+  }
+}
+
 std::shared_ptr<const zone_index> zone_index::compile(zone::contents contents) {
   auto z = std::make_shared<zone_index>();
   z->m_origin = contents.origin;
@@ -62,7 +78,10 @@ std::shared_ptr<const zone_index> zone_index::compile(zone::contents contents) {
       continue;
     }
     if (n.rrsets.empty() || n.rrsets.back().type != r.type) {
-      n.rrsets.push_back(rrset{r.type, r.ttl, {}, {}, {}, {}});
+      rrset fresh;
+      fresh.type = r.type;
+      fresh.ttl = r.ttl;
+      n.rrsets.push_back(std::move(fresh));
     }
     rrset& set = n.rrsets.back();
     set.data.push_back(r.data);
@@ -95,6 +114,7 @@ std::shared_ptr<const zone_index> zone_index::compile(zone::contents contents) {
                            soa_set->data.front(), z->m_negative_soa);
   for (auto& [text, n] : z->m_nodes) {
     n.cut = !n.apex && n.find(record::rtype::ns) != nullptr;
+    for (auto& set : n.rrsets) z->resolve_links(set);
   }
   return z;
 }

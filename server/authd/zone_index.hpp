@@ -25,6 +25,9 @@ struct rrset {
   std::vector<std::string> bodies;
   std::vector<std::string> sig_data;
   std::vector<std::string> sig_bodies;
+  // Resolved once at compile time, so answering decodes nothing:
+  std::vector<const rrset*> glue;  // NS: the ADDR RRsets of in-zone server names
+  std::string target;              // CNAME: the target's canonical text
 };
 
 // A name of the zone. Empty non-terminals are nodes without RRsets, so that
@@ -57,6 +60,8 @@ class zone_index {
   std::string_view negative_soa() const noexcept { return m_negative_soa; }
 
  private:
+  void resolve_links(rrset& set) const;
+
   struct text_hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept {
