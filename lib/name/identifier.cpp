@@ -222,11 +222,13 @@ void identifier::append_key(std::string& out) const {
 }
 
 std::strong_ordering canonical_compare(const identifier& a, const identifier& b) noexcept {
-  std::string_view x = a.text();
-  std::string_view y = b.text();
+  return canonical_compare(std::string_view(a.text()), std::string_view(b.text()));
+}
+
+std::strong_ordering canonical_compare(std::string_view x, std::string_view y) noexcept {
   if (x == y) return std::strong_ordering::equal;
-  if (a.is_root()) return std::strong_ordering::less;
-  if (b.is_root()) return std::strong_ordering::greater;
+  if (x == ".") return std::strong_ordering::less;
+  if (y == ".") return std::strong_ordering::greater;
   // Walk labels from the right; ends exclude the trailing dot.
   std::size_t xe = x.size() - 1;
   std::size_t ye = y.size() - 1;

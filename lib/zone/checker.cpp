@@ -19,12 +19,16 @@ class checker {
  public:
   checker(contents& zone, const check_options& options) : m_zone(zone), m_opt(options) {}
 
-  void run() {
+  void run(const layout& shape) {
     const auto& recs = m_zone.records;
     for (const auto& r : recs) {
       if (r.type == rtype::addr) m_addr_owners.insert(r.owner.text());
     }
-    for (const auto& range : m_zone.names()) check_name(range);
+    const name::identifier* cut = nullptr;
+    for (const auto& e : shape.names) {
+      if (e.role == name_role::delegation) cut = &e.name;
+      if (!e.empty_non_terminal()) check_name(e, cut);
+    }
     check_duplicates_and_ttls();
     if (m_soa_count == 0) zone_wide(fmt::format("no SOA record at the apex {}", origin().text()));
     if (!m_apex_ns) zone_wide(fmt::format("no NS records at the apex {}", origin().text()));
@@ -67,23 +71,24 @@ class checker {
   }
   std::uint32_t ordinal(std::size_t i) const { return m_zone.positions[i].ordinal; }
 
-  void check_name(const record_range& range) {
+  // `cut`: the delegation point the layout put this name at or below.
+  void check_name(const name_entry& e, const name::identifier* cut) {
     const auto& recs = m_zone.records;
-    const name::identifier& owner = recs[range.begin].owner;
-    if (!owner.is_part_of(origin())) {
+    const record_range& range = e.records;
+    const name::identifier& owner = e.name;
+    if (e.role == name_role::outside) {
       for (std::size_t i = range.begin; i < range.end; ++i) {
         error_at(i, fmt::format("{} is outside the zone {}", owner.text(), origin().text()));
       }
       return;
     }
-    const bool apex = owner == origin();
-    if (m_cut && !owner.is_part_of(*m_cut)) m_cut = nullptr;
-    if (m_cut != nullptr) {  // strictly below a delegation
+    const bool apex = e.role == name_role::apex;
+    if (e.role == name_role::below_delegation) {
       for (std::size_t i = range.begin; i < range.end; ++i) {
         if (recs[i].type == rtype::addr) continue;  // glue
         at(i, severity::warning,
            fmt::format("{} {} is occluded by the delegation at {}", owner.text(),
-                       record::type_name(recs[i].type), m_cut->text()));
+                       record::type_name(recs[i].type), cut->text()));
       }
       validate(range);
       return;
@@ -126,7 +131,6 @@ class checker {
     if (apex) {
       m_apex_ns = has_ns;
     } else if (has_ns) {
-      m_cut = &owner;
       for (std::size_t i = range.begin; i < range.end; ++i) {
         switch (recs[i].type) {
           case rtype::ns:
@@ -211,18 +215,22 @@ class checker {
   const check_options& m_opt;
   std::unordered_set<std::string_view> m_addr_owners;
   std::vector<item> m_found;
-  const name::identifier* m_cut = nullptr;
   std::size_t m_soa_count = 0;
   bool m_apex_ns = false;
 };
 
 }  // namespace
 
-check_summary check(contents& zone, std::vector<diagnostic>& out, const check_options& options) {
-  if (!zone.is_sorted()) zone.sort_canonical();
+check_summary check(contents& zone, const layout& shape, std::vector<diagnostic>& out,
+                    const check_options& options) {
   checker c(zone, options);
-  c.run();
+  c.run(shape);
   return c.finish(out);
+}
+
+check_summary check(contents& zone, std::vector<diagnostic>& out, const check_options& options) {
+  const layout shape = adjust(zone);
+  return check(zone, shape, out, options);
 }
 
 }  // namespace cidns::zone

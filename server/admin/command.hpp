@@ -20,6 +20,9 @@ using action = std::function<int()>;
 // zone_commands.cpp: "zone check", "zone print".
 void add_zone_commands(CLI::App& app, action& selected);
 
+// dnssec_commands.cpp: "keygen", "zone sign|verify|ds" (after add_zone_commands).
+void add_dnssec_commands(CLI::App& app, action& selected);
+
 // server_commands.cpp: "server status|zones|reload|stats".
 void add_server_commands(CLI::App& app, action& selected);
 

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   action selected;
   add_zone_commands(app, selected);
+  add_dnssec_commands(app, selected);
   add_server_commands(app, selected);
   if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;
   if (!selected) {

@@ -10,8 +10,7 @@
 
 #include "cidns/name/identifier.hpp"
 #include "cidns/record/presentation.hpp"
-#include "cidns/zone/checker.hpp"
-#include "cidns/zone/reader.hpp"
+#include "cidns/zone/load.hpp"
 #include "cidns/zone/writer.hpp"
 #include "command.hpp"
 
@@ -25,15 +24,10 @@ struct zone_options {
 };
 
 // A read and checked zone, or the exit code of a usage / I/O error.
-struct loaded {
-  zone::load_result result;
-  std::vector<zone::diagnostic> diagnostics;
-  std::size_t errors = 0;
-  std::size_t warnings = 0;
-};
+using loaded = zone::loaded_zone;
 
 std::optional<loaded> load(const zone_options& o, int& usage_code) {
-  zone::reader_options ro;
+  zone::load_options lo;
   if (!o.origin.empty()) {
     auto n = name::identifier::parse(o.origin);
     if (!n) {
@@ -41,32 +35,19 @@ std::optional<loaded> load(const zone_options& o, int& usage_code) {
       usage_code = exit_usage;
       return std::nullopt;
     }
-    ro.origin = std::move(*n);
+    lo.read.origin = std::move(*n);
   }
-  auto r = zone::read_file(o.file, ro);
+  auto r = zone::load(o.file, lo);
   if (!r) {
     fmt::print(stderr, "cidns-admin: {}\n", r.err().message);
     usage_code = exit_usage;
     return std::nullopt;
   }
-  loaded l{std::move(*r), {}, 0, 0};
-  l.diagnostics = std::move(l.result.diagnostics);
-  l.errors = l.result.errors;
-  l.warnings = l.result.warnings;
-  // Semantic checks only on a zone that parsed: a broken record would make
-  // them report follow-on problems (e.g. a missing SOA whose line had a typo).
-  if (l.errors == 0) {
-    auto s = zone::check(l.result.zone, l.diagnostics);
-    l.errors += s.errors;
-    l.warnings += s.warnings;
-  }
-  return l;
+  return std::move(*r);
 }
 
 void print_diagnostics(const loaded& l, std::FILE* to) {
-  for (const auto& d : l.diagnostics) {
-    fmt::print(to, "{}\n", zone::format_diagnostic(d, l.result.zone.files));
-  }
+  for (const auto& m : l.messages()) fmt::print(to, "{}\n", m);
 }
 
 std::string plural(std::size_t n, const char* word) {
@@ -85,7 +66,7 @@ int run_check(const zone_options& o) {
   g_checked_zone = new loaded(std::move(*read));
   const loaded* l = g_checked_zone;
   print_diagnostics(*l, stdout);
-  const auto& z = l->result.zone;
+  const auto& z = l->zone;
   const std::string name =
       o.origin.empty() && z.origin.is_root() && l->errors > 0 ? o.file : z.origin.text();
   if (l->errors > 0) {
@@ -94,7 +75,7 @@ int run_check(const zone_options& o) {
     return exit_wrong;
   }
   fmt::print("zone {}: {}, {}, OK{}\n", name, plural(z.size(), "record"),
-             plural(z.names().size(), "name"),
+             plural(l->shape.names.size() - l->shape.empty_non_terminals, "name"),
              l->warnings > 0 ? " (" + plural(l->warnings, "warning") + ")" : std::string());
   return exit_ok;
 }
@@ -108,7 +89,7 @@ int run_print(const zone_options& o) {
     fmt::print(stderr, "zone {}: {}, not printed\n", o.file, plural(l->errors, "error"));
     return exit_wrong;
   }
-  auto& z = l->result.zone;
+  auto& z = l->zone;
   if (o.json) {
     nlohmann::json records = nlohmann::json::array();
     for (const auto& r : z.records) records.push_back(record::to_json(r));

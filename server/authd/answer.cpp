@@ -10,6 +10,9 @@ namespace {
 
 using record::rtype;
 using wire::section;
+using zone::compiled_zone;
+using zone::node;
+using zone::rrset;
 
 struct context {
   const zone_set& zones;
@@ -20,6 +23,9 @@ struct context {
   // alive for the whole answer): a loop stops at its first repeated name.
   std::array<std::string_view, max_cname_links + 1> chain{};
   std::size_t chain_size = 0;
+  // NSEC RRsets already in the authority section (a proof may need one twice).
+  std::array<const rrset*, 2 * (max_cname_links + 1)> proofs{};
+  std::size_t proof_count = 0;
 
   bool seen(std::string_view name) const noexcept {
     return std::find(chain.begin(), chain.begin() + static_cast<std::ptrdiff_t>(chain_size),
@@ -38,13 +44,34 @@ void add_set(context& c, section s, const rrset& set) {
 void add_set_as(context& c, section s, std::string_view owner, const rrset& set) {
   for (const auto& d : set.data) c.rb.add(s, owner, set.type, set.ttl, d);
   if (c.dnssec) {
-    for (const auto& d : set.sig_data) c.rb.add(s, owner, rtype::sig, set.ttl, d);
+    for (std::size_t i = 0; i < set.sig_data.size(); ++i) {
+      c.rb.add(s, owner, rtype::sig, set.sig_ttls[i], set.sig_data[i]);
+    }
   }
 }
 
-void add_answer_set(context& c, std::string_view owner, const node& n, const rrset& set) {
+// An NSEC RRset (with its SIGs) as a proof in the authority section, once.
+void add_proof(context& c, const rrset* nsec) {
+  if (nsec == nullptr || !c.dnssec) return;
+  auto end = c.proofs.begin() + static_cast<std::ptrdiff_t>(c.proof_count);
+  if (std::find(c.proofs.begin(), end, nsec) != end) return;
+  if (c.proof_count < c.proofs.size()) c.proofs[c.proof_count++] = nsec;
+  add_set(c, section::authority, *nsec);
+}
+
+// The NSEC at a node, or for an empty non-terminal the one covering it.
+const rrset* nsec_of(const compiled_zone& z, const node& n) {
+  if (const rrset* own = n.find(rtype::nsec)) return own;
+  return z.covering_nsec(n.name);
+}
+
+bool is_wildcard_match(std::string_view owner, const node& n) {
   // Compare the names, not their lengths: "x.spot." is as long as "*.spot.".
-  if (owner == n.name) {
+  return owner != n.name;
+}
+
+void add_answer_set(context& c, std::string_view owner, const node& n, const rrset& set) {
+  if (!is_wildcard_match(owner, n)) {
     add_set(c, section::answer, set);
   } else {
     add_set_as(c, section::answer, owner, set);
@@ -56,15 +83,34 @@ void add_glue(context& c, const rrset& ns_set) {
   for (const rrset* a : ns_set.glue) add_set(c, section::additional, *a);
 }
 
-void deny(context& c, const zone_index& z, const node* at) {
+void add_negative_soa(context& c, const compiled_zone& z) {
   c.rb.add_encoded(section::authority, z.negative_soa());
   if (!c.dnssec) return;
   if (const rrset* soa = z.apex().find(rtype::soa)) {
     for (const auto& b : soa->sig_bodies) c.rb.add_encoded(section::authority, b);
   }
-  if (at != nullptr) {
-    if (const rrset* nsec = at->find(rtype::nsec)) add_set(c, section::authority, *nsec);
-  }
+}
+
+// NODATA at `n` for `owner`: the NSEC of the name proves the type is absent;
+// from a wildcard, also the NSEC proving the query name itself does not exist.
+void deny_type(context& c, const compiled_zone& z, const node& n, std::string_view owner) {
+  add_negative_soa(c, z);
+  if (!c.dnssec) return;
+  if (is_wildcard_match(owner, n)) add_proof(c, z.covering_nsec(owner));
+  add_proof(c, nsec_of(z, n));
+}
+
+// NXDOMAIN: the NSEC covering the name and the one covering the wildcard at
+// the closest encloser (RFC 4035 §3.1.3.2).
+void deny_name(context& c, const compiled_zone& z, std::string_view qname, const node& encloser) {
+  c.rb.set_rcode(wire::rcode::nxdomain);
+  add_negative_soa(c, z);
+  if (!c.dnssec) return;
+  add_proof(c, z.covering_nsec(qname));
+  thread_local std::string wildcard;
+  wildcard.assign("*.");
+  if (encloser.name != ".") wildcard += encloser.name;
+  add_proof(c, z.covering_nsec(wildcard));
 }
 
 void refer(context& c, const node& cut) {
@@ -73,23 +119,26 @@ void refer(context& c, const node& cut) {
   if (c.dnssec) {
     if (const rrset* ds = cut.find(rtype::ds)) {
       add_set(c, section::authority, *ds);
-    } else if (const rrset* nsec = cut.find(rtype::nsec)) {
-      add_set(c, section::authority, *nsec);
+    } else {
+      add_proof(c, cut.find(rtype::nsec));  // no DS: the child is unsigned
     }
   }
   add_glue(c, *ns);
 }
 
-void answer_name(context& c, const zone_index& z, std::string_view qname, int links);
+void answer_name(context& c, const compiled_zone& z, std::string_view qname, int links);
 
 // Answers at node `n` for `owner` (the query name; differs from n.name for a wildcard).
-void answer_at(context& c, const zone_index& z, const node& n, std::string_view owner, int links) {
+void answer_at(context& c, const compiled_zone& z, const node& n, std::string_view owner,
+               int links) {
+  // A wildcard answer proves that the query name itself does not exist.
+  if (c.dnssec && is_wildcard_match(owner, n)) add_proof(c, z.covering_nsec(owner));
   if (const rrset* cn = n.find(rtype::cname); cn != nullptr && c.qtype != rtype::cname) {
     add_answer_set(c, owner, n, *cn);
     if (c.chain_size < c.chain.size()) c.chain[c.chain_size++] = owner;
     if (links >= max_cname_links || cn->target.empty()) return;
     if (c.seen(cn->target)) return;  // a loop: already answered
-    const zone_index* tz = c.zones.find_zone(cn->target);
+    const compiled_zone* tz = c.zones.find_zone(cn->target);
     if (tz == nullptr) return;  // outside our zones: the resolver follows it
     answer_name(c, *tz, cn->target, links + 1);
     return;
@@ -102,19 +151,19 @@ void answer_at(context& c, const zone_index& z, const node& n, std::string_view 
         any = true;
       }
     }
-    if (!any) deny(c, z, &n);
+    if (!any) deny_type(c, z, n, owner);
     return;
   }
   const rrset* set = n.find(c.qtype);
   if (set == nullptr) {
-    deny(c, z, &n);
+    deny_type(c, z, n, owner);
     return;
   }
   add_answer_set(c, owner, n, *set);
   if (c.qtype == rtype::ns) add_glue(c, *set);
 }
 
-void answer_name(context& c, const zone_index& z, std::string_view qname, int links) {
+void answer_name(context& c, const compiled_zone& z, std::string_view qname, int links) {
   // Walk from the apex towards the query name: the first delegation point on
   // the way refers; the deepest existing name is the closest encloser.
   const node* encloser = &z.apex();
@@ -153,8 +202,7 @@ void answer_name(context& c, const zone_index& z, std::string_view qname, int li
     answer_at(c, z, *w, qname, links);
     return;
   }
-  c.rb.set_rcode(wire::rcode::nxdomain);
-  deny(c, z, nullptr);
+  deny_name(c, z, qname, *encloser);
 }
 
 }  // namespace
@@ -162,11 +210,11 @@ void answer_name(context& c, const zone_index& z, std::string_view qname, int li
 void answer_query(const zone_set& zones, const wire::message& query, wire::reply_builder& rb) {
   const auto& q = *query.question;
   const std::string& qname = q.name.text();
-  const zone_index* z = zones.find_zone(qname);
+  const compiled_zone* z = zones.find_zone(qname);
   // DS lives in the parent: at a zone apex we also serve the parent of, ask the parent.
   if (z != nullptr && q.type == rtype::ds && z->origin().text() == qname &&
       !z->origin().is_root()) {
-    if (const zone_index* parent = zones.find_zone(q.name.parent().text())) z = parent;
+    if (const compiled_zone* parent = zones.find_zone(q.name.parent().text())) z = parent;
   }
   if (z == nullptr) {
     rb.set_rcode(wire::rcode::refused);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <toml.hpp>
 
+#include "cidns/zone/ttl.hpp"
 #include "rrl.hpp"
 
 namespace cidns::authd {
@@ -52,7 +53,38 @@ zone_config parse_zone_arg(const std::string& arg) {
   }
   auto name = name::identifier::parse(arg.substr(0, eq));
   if (!name) throw std::runtime_error(fmt::format("--zone {}: {}", arg, name.err().message));
-  return zone_config{*name, arg.substr(eq + 1), {}};
+  zone_config z;
+  z.name = *name;
+  z.file = arg.substr(eq + 1);
+  return z;
+}
+
+void add_key_arg(std::vector<zone_config>& zones, const std::string& arg) {
+  auto eq = arg.find('=');
+  if (eq == std::string::npos) {
+    if (zones.size() != 1) {
+      throw std::runtime_error(fmt::format(
+          "--key {}: with {} zones, name the zone: --key ZONE=FILE", arg, zones.size()));
+    }
+    zones.front().keys.push_back(arg);
+    return;
+  }
+  auto name = name::identifier::parse(arg.substr(0, eq));
+  if (!name) throw std::runtime_error(fmt::format("--key {}: {}", arg, name.err().message));
+  for (auto& z : zones) {
+    if (z.name == *name) {
+      z.keys.push_back(arg.substr(eq + 1));
+      return;
+    }
+  }
+  throw std::runtime_error(fmt::format("--key {}: no zone {} is configured", arg, name->text()));
+}
+
+std::uint32_t parse_validity(std::string_view what, std::string_view text) {
+  auto v = zone::parse_ttl(text);
+  if (!v) throw std::runtime_error(fmt::format("{}: {}: {}", what, text, v.err().message));
+  if (*v < 4) throw std::runtime_error(fmt::format("{}: {}: at least 4s", what, text));
+  return *v;
 }
 
 config read_config(const std::string& path) {
@@ -126,16 +158,33 @@ config read_config(const std::string& path) {
         bool have_name = false;
         for (const auto& [k, v] : z.as_table()) {
           std::string full = "zone." + k;
+          auto relative = [&dir](const std::string& file) {
+            std::filesystem::path p(file);
+            return (p.is_relative() ? dir / p : p).string();
+          };
+          if (k == "key" && v.is_array()) {
+            for (const auto& item : v.as_array()) {
+              if (!item.is_string()) fail(path, full, "expected key file names");
+              zc.keys.push_back(relative(item.as_string().str));
+            }
+            continue;
+          }
           if (!v.is_string()) fail(path, full, "expected a string");
-          if (k == "name") {
+          if (k == "validity") {
+            try {
+              zc.sig_validity = parse_validity(full, v.as_string().str);
+            } catch (const std::exception& e) {
+              fail(path, full, e.what());
+            }
+          } else if (k == "name") {
             auto n = name::identifier::parse(v.as_string().str);
             if (!n) fail(path, full, n.err().message);
             zc.name = *n;
             have_name = true;
-          } else if (k == "file" || k == "key") {
-            std::filesystem::path p(v.as_string().str);
-            if (p.is_relative()) p = dir / p;
-            (k == "file" ? zc.file : zc.key) = p.string();
+          } else if (k == "file") {
+            zc.file = relative(v.as_string().str);
+          } else if (k == "key") {
+            zc.keys.push_back(relative(v.as_string().str));
           } else {
             fail(path, full, "unknown key");
           }

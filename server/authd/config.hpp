@@ -12,10 +12,13 @@
 
 namespace cidns::authd {
 
+inline constexpr std::uint32_t default_sig_validity = 30 * 86400;  // seconds
+
 struct zone_config {
   name::identifier name;
   std::string file;
-  std::string key;  // private key file for online signing (not used yet)
+  std::vector<std::string> keys;  // private key files: sign on load, re-sign before expiry
+  std::uint32_t sig_validity = default_sig_validity;  // seconds a signature is valid for
 };
 
 struct config {
@@ -37,5 +40,13 @@ config read_config(const std::string& path);
 
 // Parses a --zone argument "NAME=FILE". Throws std::runtime_error.
 zone_config parse_zone_arg(const std::string& arg);
+
+// Adds a --key argument to `zones`: "FILE" when exactly one zone is given,
+// else "ZONE=FILE". Throws std::runtime_error naming the problem.
+void add_key_arg(std::vector<zone_config>& zones, const std::string& arg);
+
+// A signature validity such as "30d", "12h", "90s" (at least 4 s, at most
+// 2^31-1 s). Throws std::runtime_error naming `what`.
+std::uint32_t parse_validity(std::string_view what, std::string_view text);
 
 }  // namespace cidns::authd

@@ -31,6 +31,8 @@ struct options {
   std::string config_file;
   std::vector<std::string> listen;
   std::vector<std::string> zones;
+  std::vector<std::string> keys;
+  std::string sig_validity;
   int threads = -1;
   std::string control;
   std::string metrics;
@@ -52,7 +54,14 @@ cidns::authd::config build_config(const options& o) {
       c.listen.push_back(*ep);
     }
   }
-  for (const auto& z : o.zones) c.zones.push_back(authd::parse_zone_arg(z));
+  std::vector<authd::zone_config> flag_zones;
+  for (const auto& z : o.zones) flag_zones.push_back(authd::parse_zone_arg(z));
+  for (const auto& k : o.keys) authd::add_key_arg(flag_zones, k);
+  if (!o.sig_validity.empty()) {
+    const auto v = authd::parse_validity("--sig-validity", o.sig_validity);
+    for (auto& z : flag_zones) z.sig_validity = v;
+  }
+  for (auto& z : flag_zones) c.zones.push_back(std::move(z));
   if (o.threads >= 0) c.threads = static_cast<unsigned>(o.threads);
   if (!o.control.empty()) c.control = o.control;
   if (!o.metrics.empty()) {
@@ -181,6 +190,12 @@ int main(int argc, char** argv) {
                  "address to serve UDP and TCP on, ADDR[:PORT] or [V6]:PORT (repeatable; "
                  "default 127.0.0.1:5380)");
   app.add_option("-z,--zone", o.zones, "zone to serve, NAME=FILE (repeatable)");
+  app.add_option("-k,--key", o.keys,
+                 "private key to sign the --zone with on load and re-sign before expiry: FILE "
+                 "(one --zone) or ZONE=FILE (repeatable)");
+  app.add_option("--sig-validity", o.sig_validity,
+                 "how long signatures made online are valid, e.g. 30d (default), 12h, 60s; "
+                 "re-signed when a quarter is left");
   app.add_option("-t,--threads", o.threads, "serving threads (0: one per core)");
   app.add_option("--control", o.control, "control socket path, or \"off\"");
   app.add_option("--metrics", o.metrics, "serve Prometheus metrics on ADDR:PORT");

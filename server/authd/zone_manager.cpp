@@ -4,62 +4,119 @@
 #include <algorithm>
 #include <chrono>
 
+#include "cidns/dnssec/key_files.hpp"
+#include "cidns/dnssec/zone_signer.hpp"
+#include "cidns/record/data.hpp"
 #include "cidns/util/log.hpp"
-#include "cidns/zone/checker.hpp"
-#include "cidns/zone/reader.hpp"
+#include "cidns/zone/load.hpp"
 
 namespace cidns::authd {
 
 zone_manager::zone_manager(std::vector<zone_config> zones, zone_registry& registry)
     : m_registry(registry) {
-  for (auto& z : zones) m_zones.push_back(zone_state{std::move(z), 0, 0, 0, 0, 0, {}, false});
+  for (auto& z : zones) {
+    zone_state st;
+    st.cfg = std::move(z);
+    m_zones.push_back(std::move(st));
+  }
 }
 
 zone_manager::~zone_manager() { stop(); }
 
 bool zone_manager::load_all() {
   bool ok = true;
-  for (std::size_t i = 0; i < m_zones.size(); ++i) ok = load_one(i) && ok;
+  for (std::size_t i = 0; i < m_zones.size(); ++i) ok = load_one(i, false) && ok;
   return ok;
 }
 
-bool zone_manager::load_one(std::size_t index) {
+namespace {
+
+std::uint64_t unix_now() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+// Sets the SOA serial to at least `at_least` (serial arithmetic is not needed:
+// the bump is by one from the last served serial).
+result<void> raise_serial(zone::contents& z, std::uint32_t at_least) {
+  for (auto& r : z.records) {
+    if (r.type != record::rtype::soa || r.owner != z.origin) continue;
+    auto soa = record::soa::decode(r.data);
+    if (!soa) return make_error("the SOA does not decode");
+    if (soa->serial >= at_least) return {};
+    soa->serial = at_least;
+    r.data = soa->encode();
+    return {};
+  }
+  return make_error("no SOA");
+}
+
+}  // namespace
+
+bool zone_manager::load_one(std::size_t index, bool background) {
   std::lock_guard load_lock(m_load_mutex);
   zone_config cfg;
+  std::uint32_t previous_serial = 0;
+  bool was_loaded = false;
   {
     std::lock_guard lock(m_mutex);
     cfg = m_zones[index].cfg;
+    previous_serial = m_zones[index].serial;
+    was_loaded = m_zones[index].loaded;
   }
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = clock::now();
   std::string failure;
-  std::shared_ptr<const zone_index> compiled;
-  zone::reader_options options;
-  options.origin = cfg.name;
-  auto read = zone::read_file(cfg.file, options);
-  if (!read) {
-    failure = read.err().message;
-  } else {
-    auto& loaded = *read;
-    if (loaded.ok()) {
-      auto summary = zone::check(loaded.zone, loaded.diagnostics);
-      loaded.errors += summary.errors;
-      loaded.warnings += summary.warnings;
+  std::shared_ptr<const zone::compiled_zone> compiled;
+  zone::load_options options;
+  options.read.origin = cfg.name;
+  options.compile = true;
+  std::vector<dnssec::zone_key> keys;
+  for (const auto& file : cfg.keys) {
+    auto k = dnssec::load_zone_key(file);
+    if (!k) {
+      failure = "signing key: " + k.err().message;
+      break;
     }
-    for (const auto& d : loaded.diagnostics) {
-      std::string line = zone::format_diagnostic(d, loaded.zone.files);
-      if (d.level == zone::severity::error) {
-        log::error("zone {}: {}", cfg.name.text(), line);
-      } else {
-        log::warning("zone {}: {}", cfg.name.text(), line);
+    keys.push_back(std::move(*k));
+  }
+  dnssec::sign_stats signed_stats;
+  if (!keys.empty() && failure.empty()) {
+    options.sign = [&](zone::contents& z, const zone::layout& shape) -> result<void> {
+      // Online signing bumps the serial past the one in service, so that a
+      // re-signed zone is a new version for secondaries and caches.
+      if (was_loaded) {
+        if (auto r = raise_serial(z, previous_serial + 1); !r) return r;
       }
-    }
-    if (loaded.errors > 0) {
-      failure = fmt::format("{} error(s) in {}", loaded.errors, cfg.file);
+      dnssec::sign_options so;
+      so.keys = keys;
+      const std::uint64_t now = unix_now();
+      so.inception = now - 3600;  // an hour back, for resolvers with a slow clock
+      so.expiration = now + cfg.sig_validity;
+      so.jobs = background ? 1 : 0;  // in service: leave the other cores to answering
+      auto r = dnssec::sign_zone(z, shape, so);
+      if (!r) return std::move(r).err();
+      signed_stats = *r;
+      return {};
+    };
+  }
+  if (failure.empty()) {
+    auto loaded = zone::load(cfg.file, options);
+    if (!loaded) {
+      failure = loaded.err().message;
     } else {
-      try {
-        compiled = zone_index::compile(std::move(loaded.zone));
-      } catch (const std::exception& e) {
-        failure = e.what();
+      for (const auto& d : loaded->diagnostics) {
+        std::string line = zone::format_diagnostic(d, loaded->files);
+        if (d.level == zone::severity::error) {
+          log::error("zone {}: {}", cfg.name.text(), line);
+        } else {
+          log::warning("zone {}: {}", cfg.name.text(), line);
+        }
+      }
+      if (loaded->errors > 0) {
+        failure = fmt::format("{} error(s) in {}", loaded->errors, cfg.file);
+      } else {
+        compiled = std::move(loaded->compiled);
       }
     }
   }
@@ -70,23 +127,44 @@ bool zone_manager::load_one(std::size_t index) {
     st.last_error = failure;
     log::error("zone {}: not loaded: {}{}", cfg.name.text(), failure,
                st.loaded ? fmt::format(" (still serving serial {})", st.serial) : "");
+    if (!keys.empty() && st.loaded) {
+      // Try the re-signing again soon: the signatures in service keep running out.
+      st.resign_at = clock::now() + std::chrono::seconds(std::max(1U, cfg.sig_validity / 16));
+    }
     return false;
   }
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                  started)
-                .count();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started).count();
   st.serial = compiled->serial();
   st.records = compiled->record_count();
-  st.loaded_at = std::chrono::duration_cast<std::chrono::seconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
+  st.loaded_at = static_cast<std::int64_t>(unix_now());
+  st.sig_expiration = compiled->earliest_expiration();
   ++st.loads;
   st.last_error.clear();
   st.loaded = true;
-  log::info("zone {}: loaded serial {}, {} records, {} names in {} ms", cfg.name.text(), st.serial,
-            st.records, compiled->name_count(), ms);
+  if (!keys.empty()) {
+    // Re-sign when a quarter of the validity is left.
+    st.resign_at = started + std::chrono::seconds(cfg.sig_validity - cfg.sig_validity / 4);
+    if (background) ++st.resigns;
+    log::info("zone {}: signed {} names with {} key(s): {} signatures, {} NSEC, valid {}s; "
+              "re-signing in {}s",
+              cfg.name.text(), signed_stats.names, keys.size(), signed_stats.signatures,
+              signed_stats.nsec, cfg.sig_validity, cfg.sig_validity - cfg.sig_validity / 4);
+  } else {
+    st.resign_at = clock::time_point::max();
+  }
+  log::info("zone {}: loaded serial {}, {} records, {} names{} in {} ms", cfg.name.text(),
+            st.serial, st.records, compiled->name_count(), compiled->is_signed() ? ", signed" : "",
+            ms);
   m_registry.publish(std::move(compiled));
   return true;
+}
+
+std::pair<std::size_t, zone_manager::clock::time_point> zone_manager::next_resign() const {
+  std::pair<std::size_t, clock::time_point> best{0, clock::time_point::max()};
+  for (std::size_t i = 0; i < m_zones.size(); ++i) {
+    if (m_zones[i].resign_at < best.second) best = {i, m_zones[i].resign_at};
+  }
+  return best;
 }
 
 void zone_manager::start() {
@@ -128,13 +206,28 @@ void zone_manager::wait_idle() {
 void zone_manager::run() {
   std::unique_lock lock(m_mutex);
   while (true) {
-    m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+    auto [due, when] = next_resign();
+    auto ready = [this] { return m_stopping || !m_queue.empty(); };
+    if (when == clock::time_point::max()) {
+      m_wake.wait(lock, ready);
+    } else {
+      m_wake.wait_until(lock, when, ready);
+    }
     if (m_stopping) break;
-    std::size_t i = m_queue.front();
-    m_queue.pop_front();
+    std::size_t i = due;
+    if (!m_queue.empty()) {
+      i = m_queue.front();
+      m_queue.pop_front();
+    } else if (clock::now() < when) {
+      continue;  // woken early
+    } else {
+      log::info("zone {}: re-signing (a quarter of the validity is left)",
+                m_zones[i].cfg.name.text());
+      m_zones[i].resign_at = clock::time_point::max();
+    }
     m_busy = true;
     lock.unlock();
-    load_one(i);
+    load_one(i, true);
     lock.lock();
     m_busy = false;
     if (m_queue.empty()) m_idle.notify_all();
@@ -154,7 +247,10 @@ nlohmann::json zone_manager::status() const {
                    {"loaded_at", z.loaded_at},
                    {"loads", z.loads},
                    {"failures", z.failures},
-                   {"last_error", z.last_error}});
+                   {"last_error", z.last_error},
+                   {"signed_online", !z.cfg.keys.empty()},
+                   {"sig_expiration", z.sig_expiration},
+                   {"resigns", z.resigns}});
   }
   return out;
 }

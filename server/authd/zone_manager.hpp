@@ -1,8 +1,12 @@
-// Loads the configured zones and reloads them in the background: parse, check
-// and compile off the serving threads, then publish with an atomic swap. A zone
+// Loads the configured zones and reloads them in the background: the zone
+// pipeline (read, check, sign when the zone has keys, compile) runs off the
+// serving threads, then the result is published with an atomic swap. A zone
 // that fails keeps its previous version in service; its errors go to the log.
+// Zones signed online are re-signed before a quarter of their signatures'
+// validity is left, with the SOA serial bumped.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -43,17 +47,23 @@ class zone_manager {
   std::uint64_t reload_failures() const;
 
  private:
+  using clock = std::chrono::steady_clock;
   struct zone_state {
     zone_config cfg;
     std::uint32_t serial = 0;
+    std::uint64_t sig_expiration = 0;       // earliest SIG expiration served (0: unsigned)
+    clock::time_point resign_at = clock::time_point::max();
+    std::uint64_t resigns = 0;
     std::size_t records = 0;
     std::int64_t loaded_at = 0;  // unix seconds of the version in service
     std::uint64_t loads = 0, failures = 0;
     std::string last_error;
     bool loaded = false;
   };
-  bool load_one(std::size_t index);
+  bool load_one(std::size_t index, bool background);
   void run();
+  // The zone due for re-signing soonest, and when (max() when none).
+  std::pair<std::size_t, clock::time_point> next_resign() const;
 
   zone_registry& m_registry;
   std::vector<zone_state> m_zones;

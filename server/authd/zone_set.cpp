@@ -4,7 +4,7 @@
 namespace cidns::authd {
 
 std::shared_ptr<const zone_set> zone_set::with(const zone_set& base,
-                                               std::shared_ptr<const zone_index> zone) {
+                                               std::shared_ptr<const zone::compiled_zone> zone) {
   auto next = std::make_shared<zone_set>();
   next->m_zones = base.m_zones;
   next->m_zones[zone->origin().text()] = std::move(zone);
@@ -12,22 +12,22 @@ std::shared_ptr<const zone_set> zone_set::with(const zone_set& base,
   return next;
 }
 
-const zone_index* zone_set::exact(std::string_view origin) const noexcept {
+const zone::compiled_zone* zone_set::exact(std::string_view origin) const noexcept {
   auto it = m_by_origin.find(origin);
   return it == m_by_origin.end() ? nullptr : it->second;
 }
 
-const zone_index* zone_set::find_zone(std::string_view name) const noexcept {
+const zone::compiled_zone* zone_set::find_zone(std::string_view name) const noexcept {
   // Try the name itself, then each ancestor: the first hit is the most specific.
   while (true) {
-    if (const zone_index* z = exact(name)) return z;
+    if (const zone::compiled_zone* z = exact(name)) return z;
     if (name == ".") return nullptr;
     auto dot = name.find('.');
     name = dot + 1 == name.size() ? std::string_view(".") : name.substr(dot + 1);
   }
 }
 
-void zone_registry::publish(std::shared_ptr<const zone_index> zone) {
+void zone_registry::publish(std::shared_ptr<const zone::compiled_zone> zone) {
   // Writers are serialised by the caller (one loader thread); readers never block.
   auto next = zone_set::with(*m_current.load(), std::move(zone));
   m_current.store(std::move(next));

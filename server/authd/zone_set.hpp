@@ -9,7 +9,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "zone_index.hpp"
+#include "cidns/zone/compiled_zone.hpp"
 
 namespace cidns::authd {
 
@@ -18,25 +18,25 @@ class zone_set {
   zone_set() = default;
   // A copy of `base` with `zone` added or replaced.
   static std::shared_ptr<const zone_set> with(const zone_set& base,
-                                              std::shared_ptr<const zone_index> zone);
+                                              std::shared_ptr<const zone::compiled_zone> zone);
 
   // The most specific zone containing `name` (canonical text), or nullptr.
-  const zone_index* find_zone(std::string_view name) const noexcept;
-  const zone_index* exact(std::string_view origin) const noexcept;
+  const zone::compiled_zone* find_zone(std::string_view name) const noexcept;
+  const zone::compiled_zone* exact(std::string_view origin) const noexcept;
   // By canonical origin text, in text order.
-  const std::map<std::string, std::shared_ptr<const zone_index>>& zones() const noexcept {
+  const std::map<std::string, std::shared_ptr<const zone::compiled_zone>>& zones() const noexcept {
     return m_zones;
   }
 
  private:
-  std::map<std::string, std::shared_ptr<const zone_index>> m_zones;
+  std::map<std::string, std::shared_ptr<const zone::compiled_zone>> m_zones;
   struct text_hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept {
       return std::hash<std::string_view>{}(s);
     }
   };
-  std::unordered_map<std::string, const zone_index*, text_hash, std::equal_to<>> m_by_origin;
+  std::unordered_map<std::string, const zone::compiled_zone*, text_hash, std::equal_to<>> m_by_origin;
 };
 
 // The published snapshot: readers load() without locks; writers publish().
@@ -44,7 +44,7 @@ class zone_registry {
  public:
   zone_registry() : m_current(std::make_shared<const zone_set>()) {}
   std::shared_ptr<const zone_set> load() const noexcept { return m_current.load(); }
-  void publish(std::shared_ptr<const zone_index> zone);
+  void publish(std::shared_ptr<const zone::compiled_zone> zone);
 
  private:
   std::atomic<std::shared_ptr<const zone_set>> m_current;

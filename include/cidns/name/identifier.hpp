@@ -88,6 +88,8 @@ class identifier {
 // Canonical (DNSSEC) order: label by label from the root side, bytewise; a
 // name sorts before the names below it.
 std::strong_ordering canonical_compare(const identifier& a, const identifier& b) noexcept;
+// The same on canonical text (lowercase, trailing dot), as identifier::text() holds it.
+std::strong_ordering canonical_compare(std::string_view a, std::string_view b) noexcept;
 
 struct canonical_less {
   bool operator()(const identifier& a, const identifier& b) const noexcept {

@@ -7,6 +7,7 @@
 
 #include "cidns/zone/contents.hpp"
 #include "cidns/zone/diagnostic.hpp"
+#include "cidns/zone/layout.hpp"
 
 namespace cidns::zone {
 
@@ -28,6 +29,9 @@ struct check_summary {
 // of a delegation or of the apex without ADDR; duplicate records; RRsets with
 // differing TTLs; invalid data. Warnings: data occluded by a delegation.
 check_summary check(contents& zone, std::vector<diagnostic>& out,
+                    const check_options& options = {});
+// The same on a zone already adjusted (zone::adjust) into `shape`.
+check_summary check(contents& zone, const layout& shape, std::vector<diagnostic>& out,
                     const check_options& options = {});
 
 }  // namespace cidns::zone

@@ -18,12 +18,10 @@
 #include "cidns/name/identifier.hpp"
 #include "cidns/record/data.hpp"
 #include "cidns/wire/message.hpp"
-#include "cidns/zone/checker.hpp"
-#include "cidns/zone/reader.hpp"
+#include "cidns/zone/load.hpp"
 #include "query_stats.hpp"
 #include "raw_message.hpp"
 #include "responder.hpp"
-#include "zone_index.hpp"
 #include "zone_set.hpp"
 
 namespace cidns::authd {
@@ -45,16 +43,15 @@ std::string read_fixture(std::string_view file) {
 }
 
 // Reads, checks and compiles zonefile text; every diagnostic fails the test.
-std::shared_ptr<const zone_index> compile_zone(std::string_view text, std::string_view origin,
-                                               std::string file_name) {
-  zone::reader_options options;
-  options.origin = name::identifier::parse(origin).value();
-  auto loaded = zone::read_text(text, std::move(file_name), options);
-  if (loaded.ok()) zone::check(loaded.zone, loaded.diagnostics);
-  for (const auto& d : loaded.diagnostics) {
-    ADD_FAILURE() << zone::format_diagnostic(d, loaded.zone.files);
-  }
-  return zone_index::compile(std::move(loaded.zone));
+std::shared_ptr<const zone::compiled_zone> compile_zone(std::string_view text,
+                                                        std::string_view origin,
+                                                        std::string file_name) {
+  zone::load_options options;
+  options.read.origin = name::identifier::parse(origin).value();
+  options.compile = true;
+  auto loaded = zone::load_text(text, std::move(file_name), options);
+  for (const auto& m : loaded.messages()) ADD_FAILURE() << m;
+  return loaded.compiled;
 }
 
 name::identifier id(std::string_view text) { return name::identifier::parse(text).value(); }
