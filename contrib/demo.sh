@@ -4,8 +4,12 @@
 # zonefiles/README.md for who serves what):
 #   1. checks every zone       cidns-admin zone check FILE --origin ZONE
 #   2. prints every zone       cidns-admin zone print FILE --origin ZONE (one as JSON)
-#   3. starts one cidns-authd per operator on 127.0.0.x:5380 and a resolver on
-#      127.0.0.1, looks names up, and stops everything again (trap cleanup)
+#   3. signs every zone with its operator's key (zonefiles/sign.sh: keys in
+#      zonefiles/keys, each parent publishing its children's DS, the root's DS
+#      as trust anchor) into build/release/demo/signed, and verifies them
+#   4. starts one cidns-authd per operator on 127.0.0.x:5380 serving the signed
+#      zones, and a resolver on 127.0.0.1, looks names up (with signatures and
+#      denial proofs too), and stops everything again (trap cleanup)
 # Step 3 runs once the server and resolver programs exist; until then it says so.
 # Options: --no-setup (skip contrib/setup.sh), --no-build (use build/release as is).
 set -euo pipefail
@@ -104,7 +108,18 @@ done
 say "One zone as JSON (cidns-admin zone print --json), the shape every --json output shares"
 run "$admin" zone print zonefiles/fin.zone --origin fin. --json
 
-# ---- 3. serve and resolve -------------------------------------------------------------
+# ---- 3. sign -------------------------------------------------------------------------
+signed_dir=$run_dir/signed
+say "Signing the hierarchy: one key per operator, DS in every parent (zonefiles/sign.sh)"
+run bash zonefiles/sign.sh --out "$signed_dir" --validity 30d --admin "$admin"
+run cat "$signed_dir/root.anchor"
+say "Verifying the root against the trust anchor and its children's DS (cidns-admin zone verify)"
+run "$admin" zone verify "$signed_dir/root.zone" --origin . --anchor "$signed_dir/root.anchor" \
+  --child "$signed_dir/cn-north.zone" --child "$signed_dir/cn-east.zone" --child "$signed_dir/fin.zone"
+say "The signed provider zone, first lines (KEY at the apex, SIG per RRset, NSEC chain)"
+head -n 12 "$signed_dir/provx.cn-north.zone"
+
+# ---- 4. serve and resolve -------------------------------------------------------------
 if [[ ! -x $authd || ! -x $lookup ]]; then
   say "Serving: cidns-authd or cidns-lookup is not built; done after the zone checks"
   exit 0
@@ -139,7 +154,7 @@ start_servers() {
   declare -A zones_of=()
   for entry in "${operators[@]}"; do
     read -r addr zone file <<<"$entry"
-    zones_of[$addr]+=" --zone $zone=$file"
+    zones_of[$addr]+=" --zone $zone=$signed_dir/$(basename "$file")"
   done
   # One server per operator, each with its own control socket (the default path is
   # shared) and one serving thread (two cores are plenty for a demo).
@@ -231,6 +246,12 @@ for entry in "${lookups[@]}"; do
   say "$name  ($what): walking down from the root"
   walk "$name"
 done
+say "A signed answer: the records with their SIGs (--dnssec sets DO)"
+run "$lookup" --server 127.0.0.21:$port --norec --dnssec h100-8x.pool1.provx.cn-north. STATE || true
+say "An NXDOMAIN with its proofs: the NSEC covering the name and the one covering the wildcard"
+run "$lookup" --server 127.0.0.21:$port --norec --dnssec nonexistent.provx.cn-north. || true
+say "A referral with the DS that pins the child's key"
+run "$lookup" --server 127.0.0.3:$port --norec --dnssec h100-8x.pool1.provx.cn-north. || true
 say "The same over TCP, and as JSON (every --json output shares this shape)"
 run "$lookup" --server 127.0.0.21:$port --norec --tcp h100-1x.pool1.provx.cn-north. DESC || true
 run "$lookup" --server 127.0.0.21:$port --norec --json best.provx.cn-north. || true
