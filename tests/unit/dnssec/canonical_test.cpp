@@ -3,6 +3,8 @@
 // test 1 key, so anyone can recompute it with other tools).
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -10,7 +12,9 @@
 #include "cidns/dnssec/key.hpp"
 #include "cidns/dnssec/rrset_signer.hpp"
 #include "cidns/record/data.hpp"
+#include "cidns/record/presentation.hpp"
 #include "cidns/wire/message.hpp"
+#include "cidns/zone/reader.hpp"
 #include "common/hex.hpp"
 
 namespace cidns::dnssec {
@@ -89,6 +93,46 @@ TEST(Canonical, WorkedExampleSignedDataAndSignature) {
             "da2692970eb8f1121df3d52b17e045c8761b095980af5ac58abcfe155f26860e");
   auto pub = public_key::from_wire(1, w.key.key.public_key_bytes()).value();
   EXPECT_TRUE(verify_rrset(sig, pub, {w.owner, record::rtype::state, 30, datas}).ok());
+}
+
+// docs/PROTOCOL.md §12.3 shows the example in hex and in presentation format:
+// both must be what the code computes.
+TEST(Canonical, WorkedExampleInProtocolMdIsWhatTheCodeComputes) {
+  std::ifstream in(std::string(CIDNS_SOURCE_DIR) + "/docs/PROTOCOL.md");
+  ASSERT_TRUE(in);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string doc = buf.str();
+  auto at = doc.find("### 12.3 Worked example");
+  ASSERT_NE(at, std::string::npos);
+  const std::string section = doc.substr(at, doc.find("### 12.4", at) - at);
+  std::string squeezed;  // the table writes bytes in groups: compare without spaces and ticks
+  for (char c : section) {
+    if (c != ' ' && c != '`') squeezed.push_back(c);
+  }
+  worked_example w;
+  std::string_view datas[] = {w.state};
+  auto sig = sign_rrset(w.key, w.zone, {w.owner, record::rtype::state, 30, datas},
+                        worked_example::inception, worked_example::expiration);
+  std::string signed_bytes;
+  signed_data(sig, w.owner, record::rtype::state, datas, signed_bytes);
+  for (const std::string& bytes : {w.key.key_data, sha256(w.key.key_data),
+                                   ds_digest(w.zone, w.key.key_data), sig.encode_unsigned(),
+                                   signed_bytes, sig.signature}) {
+    EXPECT_NE(squeezed.find(hex(bytes)), std::string::npos) << hex(bytes) << " is not in the doc";
+  }
+  // The presentation lines, read back as a zonefile would be.
+  auto block = section.find("```\n");
+  ASSERT_NE(block, std::string::npos);
+  const std::string text = section.substr(block + 4, section.find("```", block + 4) - block - 4);
+  zone::reader_options o;
+  o.origin = name::identifier();
+  auto r = zone::read_text(text, "PROTOCOL.md", o);
+  ASSERT_TRUE(r.ok()) << (r.diagnostics.empty() ? "" : r.diagnostics.front().message);
+  ASSERT_EQ(r.zone.records.size(), 3U);
+  EXPECT_EQ(r.zone.records[0].data, w.key.key_data);
+  EXPECT_EQ(r.zone.records[1].data, make_ds(w.zone, w.key.key_data).value().encode());
+  EXPECT_EQ(r.zone.records[2].data, sig.encode());
 }
 
 TEST(Canonical, SignedDataSortsByDataAndDropsDuplicates) {
