@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Signing speed, cidns keys against OpenSSL's own: `openssl speed ed25519` and
-# `openssl speed ecdsap256` beside `sign_bench` for the same algorithm, one core (pinned),
+# Signing speed, cidns keys against OpenSSL's own: `openssl speed ed25519`, `ecdsap256` and
+# `sm2` beside `sign_bench` for the same algorithm, one core (pinned),
 # alternating, RUNS times each, then a table of signatures (and verifications) per second and
 # the cidns/openssl ratios of each pair of runs.
 # Usage: contrib/bench/compare-sign.sh [SECONDS]   (default 3; RUNS=2 CPU=0 SIZE=200 BUILD_DIR)
@@ -27,6 +27,7 @@ trap 'rm -rf "$work"' EXIT
 # `openssl speed NAME` (rates per second of user CPU time, openssl speed's default), e.g.
 #  253 bits EdDSA (Ed25519)   0.0001s   0.0002s  14049.0   4961.0
 #  256 bits ecdsa (nistp256)   0.0000s   0.0001s  26906.1  10946.5
+#  256 bits SM2 (CurveSM2)   0.0005s   0.0004s   1858.9   2716.7
 run_openssl() {
   local cmd=("${pin[@]}" openssl speed -seconds "$secs" "$2") rates
   echo "  \$ ${cmd[*]}"
@@ -57,6 +58,8 @@ for ((i = 1; i <= runs; i++)); do
   run_cidns ed25519
   run_openssl p256 ecdsap256 'ecdsa (nistp256)'
   run_cidns p256
+  run_openssl sm2 sm2 'SM2 (CurveSM2)'
+  run_cidns sm2
 done
 
 python3 - "$work/results" "$secs" "$size" "$runs" <<'PY'
@@ -75,7 +78,7 @@ print(f"one core, {secs} s per measurement, {runs} runs; cidns signs {size}-byte
 print()
 print("| algorithm | openssl sign/s | cidns sign/s | cidns/openssl sign | openssl verify/s | cidns verify/s | cidns/openssl verify |")
 print("|---|---|---|---|---|---|---|")
-for alg in ("ed25519", "p256"):
+for alg in ("ed25519", "p256", "sm2"):
     o, c = rows[(alg, "openssl")], rows[(alg, "cidns")]
     sr = [c[i][0] / o[i][0] for i in range(len(o))]
     vr = [c[i][1] / o[i][1] for i in range(len(o))]

@@ -20,7 +20,6 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -61,6 +60,7 @@ constexpr std::size_t ec_public_size = 2 * ec_coordinate_size;  // X||Y
 constexpr std::size_t signature_size = 64;                      // every algorithm: R||S or r||s
 constexpr std::size_t der_signature_max = 80;
 constexpr std::size_t pooled_states_max = 64;
+constexpr std::size_t pem_size_max = 1 << 20;
 constexpr std::string_view sm2_id = "1234567812345678";  // GB/T 32918.2 default ID
 
 const unsigned char* bytes(std::string_view s) {
@@ -199,33 +199,46 @@ class state_pool {
 
 // ---- Ed25519 point check (RFC 8032 §5.1.3 decoding, without computing x) ----
 
-// True when the 32 bytes decode to a point: y < p, and (y^2 - 1) / (d y^2 + 1) is a
-// square mod p (zero only with the sign bit clear). OpenSSL 3.0 takes any 32 bytes as
-// an Ed25519 public key and fails only at verification.
+// p = 2^255 - 19 and d = -121665 / 121666 mod p, computed once.
+struct ed25519_field {
+  bn_ptr p{BN_new()};
+  bn_ptr d{BN_new()};
+  bool ok = false;
+
+  ed25519_field() {
+    bn_ctx_ptr ctx{BN_CTX_new()};
+    bn_ptr t{BN_new()}, inv{BN_new()};
+    ok = ctx && p && d && t && inv && BN_set_word(t.get(), 1) && BN_lshift(p.get(), t.get(), 255) &&
+         BN_sub_word(p.get(), 19) && BN_set_word(t.get(), 121666) &&
+         BN_mod_inverse(inv.get(), t.get(), p.get(), ctx.get()) != nullptr &&
+         BN_set_word(t.get(), 121665) && BN_sub(t.get(), p.get(), t.get()) &&
+         BN_mod_mul(d.get(), t.get(), inv.get(), p.get(), ctx.get());
+  }
+};
+
+// True when the 32 bytes decode to a point (RFC 8032 §5.1.3, without computing x): y < p,
+// and x^2 = (y^2 - 1) / (d y^2 + 1) has a root mod p; x = 0 only with the sign bit clear.
+// OpenSSL 3.0 takes any 32 bytes as an Ed25519 public key and fails only at verification.
 bool ed25519_on_curve(std::string_view key) {
+  static const ed25519_field field;
   std::array<unsigned char, ed25519_key_size> y_le{};
   std::memcpy(y_le.data(), key.data(), y_le.size());
   const bool x_sign = (y_le[31] & 0x80) != 0;
   y_le[31] &= 0x7f;
+  const BIGNUM* p = field.p.get();
   bn_ctx_ptr ctx{BN_CTX_new()};
-  bn_ptr p{BN_new()}, d{BN_new()}, y{BN_lebin2bn(y_le.data(), y_le.size(), nullptr)};
-  bn_ptr y2{BN_new()}, u{BN_new()}, v{BN_new()}, t{BN_new()};
-  if (!ctx || !p || !d || !y || !y2 || !u || !v || !t) return false;
-  // p = 2^255 - 19; d = -121665 / 121666 mod p.
-  bool ok = BN_set_word(p.get(), 19) && BN_set_word(t.get(), 1) &&
-            BN_lshift(t.get(), t.get(), 255) && BN_sub(p.get(), t.get(), p.get()) &&
-            BN_set_word(t.get(), 121666) && BN_mod_inverse(v.get(), t.get(), p.get(), ctx.get()) &&
-            BN_set_word(t.get(), 121665) && BN_sub(t.get(), p.get(), t.get()) &&
-            BN_mod_mul(d.get(), t.get(), v.get(), p.get(), ctx.get());
-  if (!ok || BN_cmp(y.get(), p.get()) >= 0) return false;
-  ok = BN_mod_sqr(y2.get(), y.get(), p.get(), ctx.get()) &&
-       BN_mod_sub(u.get(), y2.get(), BN_value_one(), p.get(), ctx.get()) &&
-       BN_mod_mul(v.get(), d.get(), y2.get(), p.get(), ctx.get()) &&
-       BN_mod_add(v.get(), v.get(), BN_value_one(), p.get(), ctx.get()) &&
-       BN_mod_mul(t.get(), u.get(), v.get(), p.get(), ctx.get());  // u/v is a square iff u*v is
+  bn_ptr y{BN_lebin2bn(y_le.data(), y_le.size(), nullptr)};
+  bn_ptr y2{BN_new()}, u{BN_new()}, v{BN_new()};
+  if (!field.ok || !ctx || !y || !y2 || !u || !v || BN_cmp(y.get(), p) >= 0) return false;
+  // u / v is a square exactly when u * v is (v is never 0: -1/d is not a square).
+  bool ok = BN_mod_sqr(y2.get(), y.get(), p, ctx.get()) &&
+            BN_mod_sub(u.get(), y2.get(), BN_value_one(), p, ctx.get()) &&
+            BN_mod_mul(v.get(), field.d.get(), y2.get(), p, ctx.get()) &&
+            BN_mod_add(v.get(), v.get(), BN_value_one(), p, ctx.get()) &&
+            BN_mod_mul(u.get(), u.get(), v.get(), p, ctx.get());
   if (!ok) return false;
-  if (BN_is_zero(t.get())) return !x_sign;  // x = 0 has no negative
-  return BN_kronecker(t.get(), p.get(), ctx.get()) == 1;
+  if (BN_is_zero(u.get())) return !x_sign;
+  return BN_kronecker(u.get(), p, ctx.get()) == 1;
 }
 
 // ---- keys out of and into OpenSSL ----
@@ -281,7 +294,8 @@ pkey_ptr ec_public_from_wire(record::algorithm alg, std::string_view xy) {
   return pkey_ptr{raw};
 }
 
-// What a key is, for messages about keys cidns cannot use.
+// What a key is, for messages about keys cidns cannot use: "RSA (2048 bits)",
+// "EC on curve secp384r1".
 std::string describe(const EVP_PKEY* key) {
   const char* type = EVP_PKEY_get0_type_name(key);
   if (EVP_PKEY_is_a(key, "EC")) {
@@ -289,10 +303,10 @@ std::string describe(const EVP_PKEY* key) {
     std::size_t len = 0;
     if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group.data(), group.size(),
                                        &len) == 1) {
-      return fmt::format("an EC key on curve {}", group.data());
+      return fmt::format("EC on curve {}", group.data());
     }
   }
-  return fmt::format("a {} key of {} bits", type != nullptr ? type : "unknown",
+  return fmt::format("{} ({} bits)", type != nullptr ? type : "of an unknown type",
                      EVP_PKEY_get_bits(key));
 }
 
@@ -368,32 +382,36 @@ struct public_key::impl {
     return out;
   }
 
-  // 1 valid, 0 not valid, -1 OpenSSL failed (reason on the error queue).
-  int check(op_state& st, std::string_view message, std::string_view signature) const {
+  enum class outcome { valid, invalid, failed };
+
+  // `failed`: OpenSSL could not check (the reason is on the error queue).
+  outcome check(op_state& st, std::string_view message, std::string_view signature) const {
+    int rc = 0;
     if (alg == record::algorithm::ed25519 || alg == record::algorithm::sm2) {
       std::array<unsigned char, der_signature_max> der{};
       const unsigned char* sig = bytes(signature);
       std::size_t sig_len = signature.size();
       if (alg == record::algorithm::sm2) {
         sig_len = raw_to_der(signature, der);
-        if (sig_len == 0) return -1;
+        if (sig_len == 0) return outcome::failed;
         sig = der.data();
       }
-      if (EVP_MD_CTX_copy_ex(st.work.get(), st.prepared.get()) != 1) return -1;
-      int rc = EVP_DigestVerify(st.work.get(), sig, sig_len, bytes(message), message.size());
-      return rc == 1 ? 1 : (rc == 0 ? 0 : -1);
+      if (EVP_MD_CTX_copy_ex(st.work.get(), st.prepared.get()) != 1) return outcome::failed;
+      rc = EVP_DigestVerify(st.work.get(), sig, sig_len, bytes(message), message.size());
+    } else {
+      std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+      unsigned int digest_len = 0;
+      std::array<unsigned char, der_signature_max> der{};
+      std::size_t der_len = raw_to_der(signature, der);
+      if (der_len == 0 || EVP_DigestInit_ex2(st.work.get(), sha256(), nullptr) != 1 ||
+          EVP_DigestUpdate(st.work.get(), message.data(), message.size()) != 1 ||
+          EVP_DigestFinal_ex(st.work.get(), digest.data(), &digest_len) != 1) {
+        return outcome::failed;
+      }
+      rc = EVP_PKEY_verify(st.pkey_ctx.get(), der.data(), der_len, digest.data(), digest_len);
     }
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int digest_len = 0;
-    std::array<unsigned char, der_signature_max> der{};
-    std::size_t der_len = raw_to_der(signature, der);
-    if (der_len == 0 || EVP_DigestInit_ex2(st.work.get(), sha256(), nullptr) != 1 ||
-        EVP_DigestUpdate(st.work.get(), message.data(), message.size()) != 1 ||
-        EVP_DigestFinal_ex(st.work.get(), digest.data(), &digest_len) != 1) {
-      return -1;
-    }
-    int rc = EVP_PKEY_verify(st.pkey_ctx.get(), der.data(), der_len, digest.data(), digest_len);
-    return rc == 1 ? 1 : (rc == 0 ? 0 : -1);
+    // 0 is a bad signature; OpenSSL can also answer -1 for a malformed one (r or s out of range).
+    return rc == 1 ? outcome::valid : outcome::invalid;
   }
 
   result<void> verify(std::string_view message, std::string_view signature) const {
@@ -403,18 +421,17 @@ struct public_key::impl {
     }
     auto st = pool.take();
     if (!st) st = make_state(key.get(), alg, operation::verify);
-    if (!st) {
-      return make_error(fmt::format("cannot set up {} verification: {}",
+    outcome o = st ? check(*st, message, signature) : outcome::failed;
+    if (o == outcome::failed) {
+      return make_error(fmt::format("cannot check the {} signature: {}",
                                     algorithm_name(static_cast<std::uint32_t>(alg)),
                                     take_openssl_errors()));
     }
-    int rc = check(*st, message, signature);
-    // A signature that is not valid can leave reasons on the queue (a bad DER, an
-    // off-range r); they are not news, and must not reach the next caller.
+    // Why a signature is not valid stays on the queue (a bad encoding, r out of range);
+    // it is no news and must not reach the next OpenSSL user on this thread.
     ERR_clear_error();
-    if (rc < 0) return make_error("signature does not verify (OpenSSL failed)");
     pool.give(std::move(st));
-    if (rc == 0) return make_error("signature does not verify");
+    if (o == outcome::invalid) return make_error("signature does not verify");
     return {};
   }
 };
@@ -613,17 +630,26 @@ result<private_key> private_key::from_pem(std::string_view pem) {
       return make_error(
           "encrypted private keys are not supported (store it unencrypted, mode 0600)");
     }
+    if (pem.size() > pem_size_max) {
+      return make_error(fmt::format("PEM text has {} bytes, more than a key needs ({} at most)",
+                                    pem.size(), pem_size_max));
+    }
     bio_ptr bio{BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))};
     if (!bio) return make_error(fmt::format("cannot read PEM: {}", take_openssl_errors()));
     pkey_ptr key{PEM_read_bio_PrivateKey(bio.get(), nullptr, refuse_password, nullptr)};
+    if (!key && pem.find("-----BEGIN ") == std::string_view::npos) {
+      ERR_clear_error();
+      return make_error("not PEM: no -----BEGIN PRIVATE KEY----- line");
+    }
     if (!key) {
-      return make_error(fmt::format("not a PEM private key (-----BEGIN PRIVATE KEY-----): {}",
-                                    take_openssl_errors()));
+      return make_error(
+          fmt::format("cannot decode the PEM private key: {}", take_openssl_errors()));
     }
     auto alg = algorithm_of(key.get());
     if (!alg) {
-      return make_error(fmt::format("{} is not a cidns key (ed25519, p256 = EC prime256v1, sm2)",
-                                    describe(key.get())));
+      return make_error(
+          fmt::format("the key is {}; cidns keys are ed25519, p256 (EC on curve prime256v1) or sm2",
+                      describe(key.get())));
     }
     return impl::make(*alg, std::move(key));
   } catch (const std::exception& e) {
@@ -638,7 +664,6 @@ result<private_key> private_key::load(const std::string& path) {
     if (fd.get() < 0) {
       return make_error(fmt::format("cannot open key file {}: {}", path, errno_text(errno)));
     }
-    constexpr std::size_t limit = 1 << 20;
     std::string text;
     std::array<char, 4096> buf{};
     for (;;) {
@@ -650,9 +675,9 @@ result<private_key> private_key::load(const std::string& path) {
       }
       if (n == 0) break;
       text.append(buf.data(), static_cast<std::size_t>(n));
-      if (text.size() > limit) {
+      if (text.size() > pem_size_max) {
         OPENSSL_cleanse(text.data(), text.size());
-        return make_error(fmt::format("key file {} is larger than {} bytes", path, limit));
+        return make_error(fmt::format("key file {} is larger than {} bytes", path, pem_size_max));
       }
     }
     OPENSSL_cleanse(buf.data(), buf.size());

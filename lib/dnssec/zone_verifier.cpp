@@ -4,12 +4,12 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "cidns/dnssec/canonical.hpp"
 #include "cidns/dnssec/key.hpp"
+#include "cidns/dnssec/nsec_chain.hpp"
 #include "cidns/dnssec/rrset_signer.hpp"
 #include "cidns/record/data.hpp"
 
@@ -33,21 +33,12 @@ class verifier {
   std::vector<problem> run() {
     std::vector<problem> out;
     load_keys(out);
-    chain();
+    m_next = nsec_chain(m_zone, m_shape);
     const std::size_t n = m_shape.names.size();
-    unsigned jobs = m_opt.jobs != 0 ? m_opt.jobs : std::max(1U, std::thread::hardware_concurrency());
-    const std::size_t runs = std::max<std::size_t>(1, std::min<std::size_t>(n, jobs * 64ULL));
-    std::vector<std::vector<problem>> found(runs);
-    std::atomic<std::size_t> next_run{0};
-    auto work = [&] {
-      for (std::size_t r; (r = next_run.fetch_add(1)) < runs;) {
-        for (std::size_t i = r * n / runs; i < (r + 1) * n / runs; ++i) check_name(i, found[r]);
-      }
-    };
-    std::vector<std::thread> threads;
-    for (unsigned t = 1; t < jobs && t < runs; ++t) threads.emplace_back(work);
-    work();
-    for (auto& t : threads) t.join();
+    std::vector<std::vector<problem>> found(run_count(n, m_opt.jobs));
+    for_each_run(n, m_opt.jobs, [&](std::size_t run, std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) check_name(i, found[run]);
+    });
     if (m_anchored_key_sig_needed && !m_anchored_key_signed.load()) {
       out.push_back({m_zone.origin.text(), "KEY", "KEY RRset is not signed by a trust-anchored key"});
     }
@@ -106,38 +97,6 @@ class verifier {
            d->digest == ds_digest(owner, key_data);
   }
 
-  bool is_data(const zone::name_entry& e) const {
-    for (std::size_t i = e.records.begin; i < e.records.end; ++i) {
-      auto t = m_zone.records[i].type;
-      if (t != rtype::sig && t != rtype::nsec) return true;
-    }
-    return false;
-  }
-
-  void chain() {
-    m_next.assign(m_shape.names.size(), nullptr);
-    std::vector<std::size_t> members;
-    for (std::size_t i = 0; i < m_shape.names.size(); ++i) {
-      const auto& e = m_shape.names[i];
-      if (e.in_nsec_chain() && is_data(e)) members.push_back(i);
-    }
-    for (std::size_t k = 0; k < members.size(); ++k) {
-      m_next[members[k]] = &m_shape.names[members[(k + 1) % members.size()]].name;
-    }
-  }
-
-  static bool authoritative(const zone::name_entry& e, rtype t) {
-    switch (e.role) {
-      case name_role::apex:
-      case name_role::authoritative:
-        return true;
-      case name_role::delegation:
-        return t == rtype::ds || t == rtype::nsec;
-      default:
-        return false;
-    }
-  }
-
   void check_name(std::size_t index, std::vector<problem>& out) {
     const auto& e = m_shape.names[index];
     if (e.empty_non_terminal()) return;
@@ -162,7 +121,7 @@ class verifier {
       ttls[r.type] = r.ttl;
     }
     for (const auto& [t, datas] : sets) {
-      const bool want = authoritative(e, t);
+      const bool want = e.authoritative_for(t);
       std::size_t good = 0, seen = 0;
       for (const auto& [s, sig_ttl] : sigs) {
         if (s.type_covered != t) continue;

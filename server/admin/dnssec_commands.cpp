@@ -58,6 +58,16 @@ std::optional<std::uint64_t> parse_time(const std::string& text) {
   return std::stoull(text);
 }
 
+// A time option's value; prints the usage error and returns nullopt when bad.
+std::optional<std::uint64_t> time_option(std::string_view flag, const std::string& text) {
+  auto t = parse_time(text);
+  if (!t) {
+    fmt::print(stderr, "cidns-admin: {} {}: use YYYYMMDDHHMMSS (UTC) or unix seconds\n", flag,
+               text);
+  }
+  return t;
+}
+
 std::optional<name::identifier> parse_origin(const std::string& text) {
   if (text.empty()) return std::nullopt;
   auto n = name::identifier::parse(text);
@@ -183,21 +193,13 @@ int run_sign(const sign_cli& o) {
   const std::uint64_t now = unix_now();
   so.inception = now - 3600;
   if (!o.inception.empty()) {
-    auto t = parse_time(o.inception);
-    if (!t) {
-      fmt::print(stderr, "cidns-admin: --inception {}: use YYYYMMDDHHMMSS or unix seconds\n",
-                 o.inception);
-      return exit_usage;
-    }
+    auto t = time_option("--inception", o.inception);
+    if (!t) return exit_usage;
     so.inception = *t;
   }
   if (!o.expiration.empty()) {
-    auto t = parse_time(o.expiration);
-    if (!t) {
-      fmt::print(stderr, "cidns-admin: --expiration {}: use YYYYMMDDHHMMSS or unix seconds\n",
-                 o.expiration);
-      return exit_usage;
-    }
+    auto t = time_option("--expiration", o.expiration);
+    if (!t) return exit_usage;
     so.expiration = *t;
   } else {
     auto v = zone::parse_ttl(o.validity);
@@ -288,11 +290,8 @@ int run_verify(const verify_cli& o) {
   vo.jobs = o.jobs;
   vo.now = unix_now();
   if (!o.time.empty()) {
-    auto t = parse_time(o.time);
-    if (!t) {
-      fmt::print(stderr, "cidns-admin: --time {}: use YYYYMMDDHHMMSS or unix seconds\n", o.time);
-      return exit_usage;
-    }
+    auto t = time_option("--time", o.time);
+    if (!t) return exit_usage;
     vo.now = *t;
   }
   if (!o.anchor.empty()) {

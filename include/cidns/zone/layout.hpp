@@ -28,6 +28,20 @@ struct name_entry {
   name_role role = name_role::authoritative;
 
   bool empty_non_terminal() const noexcept { return records.size() == 0; }
+  // Whether the zone is authoritative for RRsets of type `t` here (what a
+  // signer signs): everything at the apex and at authoritative names; only DS
+  // and NSEC at a delegation; nothing below one.
+  bool authoritative_for(record::rtype t) const noexcept {
+    switch (role) {
+      case name_role::apex:
+      case name_role::authoritative:
+        return true;
+      case name_role::delegation:
+        return t == record::rtype::ds || t == record::rtype::nsec;
+      default:
+        return false;
+    }
+  }
   // Where NSEC records belong: names with data the zone is authoritative for,
   // and delegation points (RFC 4035 §2.3).
   bool in_nsec_chain() const noexcept {

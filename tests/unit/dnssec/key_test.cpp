@@ -549,15 +549,24 @@ TEST(KeyPem, LoadErrors) {
   write_file(garbage, "this is not a key\n\x01\x02\x03");
   r = private_key::load(garbage);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.err().message.rfind("key file " + garbage + ": not a PEM private key", 0), 0U)
-      << r.err().message;
+  EXPECT_EQ(r.err().message,
+            "key file " + garbage + ": not PEM: no -----BEGIN PRIVATE KEY----- line");
 
   // A broken PEM body.
   const std::string broken = dir.file("broken.private");
   write_file(broken, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
   r = private_key::load(broken);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.err().message.find(broken), std::string::npos) << r.err().message;
+  EXPECT_EQ(
+      r.err().message.rfind("key file " + broken + ": cannot decode the PEM private key: ", 0), 0U)
+      << r.err().message;
+  // A public key is not a private key.
+  auto only_public = private_key::from_pem(
+      "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+      "-----END PUBLIC KEY-----\n");
+  ASSERT_FALSE(only_public.ok());
+  EXPECT_EQ(only_public.err().message.rfind("cannot decode the PEM private key", 0), 0U)
+      << only_public.err().message;
 
   // An RSA key, made here with EVP.
   const std::string rsa = dir.file("rsa.private");
@@ -567,15 +576,15 @@ TEST(KeyPem, LoadErrors) {
   r = private_key::load(rsa);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.err().message, "key file " + rsa +
-                                 ": a RSA key of 2048 bits is not a cidns key (ed25519, p256 = "
-                                 "EC prime256v1, sm2)");
+                                 ": the key is RSA (2048 bits); cidns keys are ed25519, p256 (EC "
+                                 "on curve prime256v1) or sm2");
 
   // An EC key on another curve.
   pkey_ptr p384{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "secp384r1")};
   ASSERT_TRUE(p384);
   auto pr = private_key::from_pem(pem_of(p384.get()));
   ASSERT_FALSE(pr.ok());
-  EXPECT_NE(pr.err().message.find("an EC key on curve secp384r1"), std::string::npos)
+  EXPECT_NE(pr.err().message.find("the key is EC on curve secp384r1;"), std::string::npos)
       << pr.err().message;
 
   // Encrypted keys are refused without asking for a password.
