@@ -73,7 +73,8 @@ void signed_data(const record::sig& sig, const name::identifier& owner, record::
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   std::vector<record::rr> records;
   records.reserve(sorted.size());
-  for (auto d : sorted) records.push_back(record::rr{owner, type, sig.original_ttl, std::string(d)});
+  for (auto d : sorted)
+    records.push_back(record::rr{owner, type, sig.original_ttl, std::string(d)});
   wire::encode_signed_data(sig.encode_unsigned(), records, out);
 }
 

@@ -94,8 +94,8 @@ result<void> prove_wildcard_answer(const name::identifier& qname,
   if (n == nullptr) return make_error("no NSEC covers " + qname.text());
   auto ce = closest_encloser(*n, qname);
   if (!wildcard_owner.is_wildcard() || wildcard_owner.parent() != ce) {
-    return make_error("the wildcard " + wildcard_owner.text() +
-                      " is not at the closest encloser " + ce.text());
+    return make_error("the wildcard " + wildcard_owner.text() + " is not at the closest encloser " +
+                      ce.text());
   }
   return {};
 }

@@ -34,7 +34,8 @@ result<key_file_pair> write_key_files(const name::identifier& zone, const zone_k
       << zone.text() << "\n"
       << record::format_rr(record::rr{zone, record::rtype::key, ttl, key.key_data}) << "\n";
   pub.close();
-  if (!pub) return make_error(fmt::format("{}: cannot write: {}", out.public_path, std::strerror(errno)));
+  if (!pub)
+    return make_error(fmt::format("{}: cannot write: {}", out.public_path, std::strerror(errno)));
   return out;
 }
 

@@ -40,7 +40,8 @@ class verifier {
       for (std::size_t i = begin; i < end; ++i) check_name(i, found[run]);
     });
     if (m_anchored_key_sig_needed && !m_anchored_key_signed.load()) {
-      out.push_back({m_zone.origin.text(), "KEY", "KEY RRset is not signed by a trust-anchored key"});
+      out.push_back(
+          {m_zone.origin.text(), "KEY", "KEY RRset is not signed by a trust-anchored key"});
     }
     for (auto& f : found) std::move(f.begin(), f.end(), std::back_inserter(out));
     return out;
@@ -62,8 +63,8 @@ class verifier {
         if ((k->flags & record::key_flag_zone) == 0) continue;  // not a zone key
         auto pk = public_key::from_wire(k->algorithm, k->public_key);
         if (!pk) {
-          out.push_back({apex, "KEY", fmt::format("KEY {} unusable: {}", key_tag(r.data),
-                                                  pk.err().message)});
+          out.push_back(
+              {apex, "KEY", fmt::format("KEY {} unusable: {}", key_tag(r.data), pk.err().message)});
           continue;
         }
         m_keys.emplace(key_tag(r.data), apex_key{r.data, k->algorithm, std::move(*pk)});
@@ -167,8 +168,8 @@ class verifier {
                                     m_zone.origin.text()));
     }
     if (s.original_ttl != ttl) {
-      return make_error(
-          fmt::format("{}: original TTL {} differs from the RRset's TTL {}", tag, s.original_ttl, ttl));
+      return make_error(fmt::format("{}: original TTL {} differs from the RRset's TTL {}", tag,
+                                    s.original_ttl, ttl));
     }
     auto [lo, hi] = m_keys.equal_range(static_cast<std::uint16_t>(s.key_tag));
     if (lo == hi) return make_error(fmt::format("{}: no zone KEY with this tag", tag));
@@ -195,7 +196,8 @@ class verifier {
     const name::identifier* next = m_next[index];
     if (next == nullptr) {
       if (!nsecs.empty()) {
-        out.push_back({owner, "NSEC", "NSEC at a name outside the chain (glue, occluded or empty)"});
+        out.push_back(
+            {owner, "NSEC", "NSEC at a name outside the chain (glue, occluded or empty)"});
       }
       return;
     }
@@ -228,8 +230,9 @@ class verifier {
         for (auto t : ts) s += (s.empty() ? "" : " ") + record::type_name(t);
         return s;
       };
-      out.push_back({owner, "NSEC",
-                     fmt::format("type list is [{}], the name has [{}]", list(n->types), list(want))});
+      out.push_back(
+          {owner, "NSEC",
+           fmt::format("type list is [{}], the name has [{}]", list(n->types), list(want))});
     }
   }
 
@@ -243,9 +246,9 @@ class verifier {
         for (const auto& k : child.key_data) match = match || ds_matches(ds, e.name, k);
         if (!match) {
           auto d = record::ds::decode(ds);
-          out.push_back({e.name.text(), "DS",
-                         fmt::format("DS key tag {} matches no KEY of the child zone",
-                                     d ? d->key_tag : 0)});
+          out.push_back(
+              {e.name.text(), "DS",
+               fmt::format("DS key tag {} matches no KEY of the child zone", d ? d->key_tag : 0)});
         }
       }
     }

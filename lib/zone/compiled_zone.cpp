@@ -25,10 +25,10 @@ const node* compiled_zone::find(std::string_view name) const noexcept {
 
 const rrset* compiled_zone::covering_nsec(std::string_view name) const noexcept {
   // The last node at or before `name`: the apex is the first node, so there is one.
-  auto it = std::upper_bound(m_nodes.begin(), m_nodes.end(), name,
-                             [](std::string_view n, const node& x) {
-                               return name::canonical_compare(n, std::string_view(x.name)) < 0;
-                             });
+  auto it =
+      std::upper_bound(m_nodes.begin(), m_nodes.end(), name, [](std::string_view n, const node& x) {
+        return name::canonical_compare(n, std::string_view(x.name)) < 0;
+      });
   if (it == m_nodes.begin()) return nullptr;
   const std::uint32_t at = std::prev(it)->nsec_node;
   return at == no_node ? nullptr : m_nodes[at].find(record::rtype::nsec);

@@ -48,8 +48,8 @@ std::optional<std::uint64_t> parse_time(const std::string& text) {
     tm.tm_hour = std::stoi(text.substr(8, 2));
     tm.tm_min = std::stoi(text.substr(10, 2));
     tm.tm_sec = std::stoi(text.substr(12, 2));
-    if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-        tm.tm_min > 59 || tm.tm_sec > 60) {
+    if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+        tm.tm_sec > 60) {
       return std::nullopt;
     }
     return static_cast<std::uint64_t>(timegm(&tm));
@@ -113,9 +113,12 @@ int run_keygen(const keygen_options& o) {
     return exit_usage;
   }
   if (o.json) {
-    nlohmann::json j{{"zone", zone->text()},       {"algorithm", o.alg},
-                     {"key_tag", key.tag},         {"ksk", o.ksk},
-                     {"private", files->private_path}, {"public", files->public_path}};
+    nlohmann::json j{{"zone", zone->text()},
+                     {"algorithm", o.alg},
+                     {"key_tag", key.tag},
+                     {"ksk", o.ksk},
+                     {"private", files->private_path},
+                     {"public", files->public_path}};
     fmt::print("{}\n", j.dump(2));
   } else {
     fmt::print("{}\n{}\n", files->private_path, files->public_path);
@@ -204,8 +207,7 @@ int run_sign(const sign_cli& o) {
   } else {
     auto v = zone::parse_ttl(o.validity);
     if (!v || *v == 0) {
-      fmt::print(stderr, "cidns-admin: --validity {}: a duration such as 30d or 12h\n",
-                 o.validity);
+      fmt::print(stderr, "cidns-admin: --validity {}: a duration such as 30d or 12h\n", o.validity);
       return exit_usage;
     }
     so.expiration = (o.inception.empty() ? now : so.inception) + *v;
@@ -386,7 +388,8 @@ int run_ds(const ds_cli& o) {
       fmt::print(stderr, "cidns-admin: {}: {}\n", k.owner.text(), ds.err().message);
       return exit_wrong;
     }
-    fmt::print("{}\n", record::format_rr(record::rr{k.owner, record::rtype::ds, k.ttl, ds->encode()}));
+    fmt::print("{}\n",
+               record::format_rr(record::rr{k.owner, record::rtype::ds, k.ttl, ds->encode()}));
   }
   return exit_ok;
 }
@@ -396,12 +399,14 @@ int run_ds(const ds_cli& o) {
 void add_dnssec_commands(CLI::App& app, action& selected) {
   auto kg = std::make_shared<keygen_options>();
   auto* keygen = app.add_subcommand(
-      "keygen", "Generate a zone key: writes K<zone>+<alg>+<tag>.private (PEM, mode 0600) and "
-                ".key (the KEY record); prints both file names");
+      "keygen",
+      "Generate a zone key: writes K<zone>+<alg>+<tag>.private (PEM, mode 0600) and "
+      ".key (the KEY record); prints both file names");
   keygen->add_option("--zone", kg->zone, "The zone the key signs")->required();
   keygen->add_option("--alg", kg->alg, "ed25519 (default), p256 or sm2")
       ->check(CLI::IsMember({"ed25519", "p256", "sm2"}, CLI::ignore_case));
-  keygen->add_flag("--ksk", kg->ksk, "A key-signing key (flag sep): signs the KEY RRset; its DS goes to the parent");
+  keygen->add_flag("--ksk", kg->ksk,
+                   "A key-signing key (flag sep): signs the KEY RRset; its DS goes to the parent");
   keygen->add_option("--out", kg->out, "Folder to write the files into (default: .)");
   keygen->add_option("--ttl", kg->ttl, "TTL of the KEY record in the .key file (default 1h)");
   keygen->add_flag("--json", kg->json, "Print {zone, algorithm, key_tag, ksk, private, public}");
@@ -411,14 +416,15 @@ void add_dnssec_commands(CLI::App& app, action& selected) {
 
   auto sg = std::make_shared<sign_cli>();
   auto* sign = zone_cmd->add_subcommand(
-      "sign", "Sign a zone: KEYs at the apex, SIGs over every authoritative RRset, the NSEC "
-              "chain; replaces earlier KEY, SIG and NSEC records");
+      "sign",
+      "Sign a zone: KEYs at the apex, SIGs over every authoritative RRset, the NSEC "
+      "chain; replaces earlier KEY, SIG and NSEC records");
   sign->add_option("FILE", sg->file, "The zonefile")->required();
   sign->add_option("--origin", sg->origin, "The zone's name; default: the file's first $ORIGIN");
   sign->add_option("-k,--key", sg->keys, "A private key file (.private, or its .key) (repeatable)")
       ->required();
-  auto* validity = sign->add_option("--validity", sg->validity,
-                                    "Signatures valid from an hour ago for this long (default 30d)");
+  auto* validity = sign->add_option(
+      "--validity", sg->validity, "Signatures valid from an hour ago for this long (default 30d)");
   sign->add_option("--inception", sg->inception, "Start of validity, YYYYMMDDHHMMSS or unix time")
       ->excludes(validity);
   sign->add_option("--expiration", sg->expiration, "End of validity, YYYYMMDDHHMMSS or unix time")
@@ -431,8 +437,9 @@ void add_dnssec_commands(CLI::App& app, action& selected) {
 
   auto vf = std::make_shared<verify_cli>();
   auto* verify = zone_cmd->add_subcommand(
-      "verify", "Verify a signed zone: signatures, validity windows, NSEC chain, trust anchor, "
-                "children's DS; one line per problem, exit 1 if any");
+      "verify",
+      "Verify a signed zone: signatures, validity windows, NSEC chain, trust anchor, "
+      "children's DS; one line per problem, exit 1 if any");
   verify->add_option("FILE", vf->file, "The signed zonefile")->required();
   verify->add_option("--origin", vf->origin, "The zone's name; default: the file's first $ORIGIN");
   verify->add_option("--anchor", vf->anchor,
@@ -448,8 +455,9 @@ void add_dnssec_commands(CLI::App& app, action& selected) {
 
   auto dso = std::make_shared<ds_cli>();
   auto* ds = zone_cmd->add_subcommand(
-      "ds", "Print the DS record(s) to give the parent: from a .key/.private file, or from a "
-            "zonefile's sep keys (every zone key when none is sep)");
+      "ds",
+      "Print the DS record(s) to give the parent: from a .key/.private file, or from a "
+      "zonefile's sep keys (every zone key when none is sep)");
   ds->add_option("FILE", dso->file, "A .key or .private file, or a zonefile")->required();
   ds->add_option("--origin", dso->origin, "For a zonefile: the zone's name");
   ds->callback([&selected, dso] { selected = [dso] { return run_ds(*dso); }; });

@@ -105,7 +105,8 @@ bool responder::respond(std::string_view bytes, bool udp, const client_address& 
     return false;
   }
   bump(st.by_opcode[std::min<std::size_t>(static_cast<std::size_t>(q.opcode), 7)]);
-  rb.start(q.id, q.opcode, wire::flag::qr | (q.flags & (wire::flag::rd | wire::flag::cd | wire::flag::do_)),
+  rb.start(q.id, q.opcode,
+           wire::flag::qr | (q.flags & (wire::flag::rd | wire::flag::cd | wire::flag::do_)),
            wire::rcode::noerror);
   if (q.question) {
     rb.set_question(q.question->name.text(), q.question->type);

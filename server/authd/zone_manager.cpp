@@ -145,10 +145,11 @@ bool zone_manager::load_one(std::size_t index, bool background) {
     // Re-sign when a quarter of the validity is left.
     st.resign_at = started + std::chrono::seconds(cfg.sig_validity - cfg.sig_validity / 4);
     if (background) ++st.resigns;
-    log::info("zone {}: signed {} names with {} key(s): {} signatures, {} NSEC, valid {}s; "
-              "re-signing in {}s",
-              cfg.name.text(), signed_stats.names, keys.size(), signed_stats.signatures,
-              signed_stats.nsec, cfg.sig_validity, cfg.sig_validity - cfg.sig_validity / 4);
+    log::info(
+        "zone {}: signed {} names with {} key(s): {} signatures, {} NSEC, valid {}s; "
+        "re-signing in {}s",
+        cfg.name.text(), signed_stats.names, keys.size(), signed_stats.signatures,
+        signed_stats.nsec, cfg.sig_validity, cfg.sig_validity - cfg.sig_validity / 4);
   } else {
     st.resign_at = clock::time_point::max();
   }

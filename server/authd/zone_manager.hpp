@@ -51,7 +51,7 @@ class zone_manager {
   struct zone_state {
     zone_config cfg;
     std::uint32_t serial = 0;
-    std::uint64_t sig_expiration = 0;       // earliest SIG expiration served (0: unsigned)
+    std::uint64_t sig_expiration = 0;  // earliest SIG expiration served (0: unsigned)
     clock::time_point resign_at = clock::time_point::max();
     std::uint64_t resigns = 0;
     std::size_t records = 0;

@@ -36,7 +36,8 @@ class zone_set {
       return std::hash<std::string_view>{}(s);
     }
   };
-  std::unordered_map<std::string, const zone::compiled_zone*, text_hash, std::equal_to<>> m_by_origin;
+  std::unordered_map<std::string, const zone::compiled_zone*, text_hash, std::equal_to<>>
+      m_by_origin;
 };
 
 // The published snapshot: readers load() without locks; writers publish().

@@ -29,10 +29,10 @@ struct child_keys {
 };
 
 struct verify_options {
-  std::uint64_t now = 0;                  // unix seconds the validity windows are checked at
-  std::vector<record::rr> anchors;        // DS or KEY records of the apex (optional)
-  std::vector<child_keys> children;       // optional
-  unsigned jobs = 0;                      // threads; 0: one per core
+  std::uint64_t now = 0;             // unix seconds the validity windows are checked at
+  std::vector<record::rr> anchors;   // DS or KEY records of the apex (optional)
+  std::vector<child_keys> children;  // optional
+  unsigned jobs = 0;                 // threads; 0: one per core
 };
 
 // All problems, in canonical name order (zone-wide ones first).

@@ -42,7 +42,7 @@ struct node {
   std::string name;           // canonical text
   std::vector<rrset> rrsets;  // by ascending type (SIGs folded into the RRsets they cover)
   name_role role = name_role::authoritative;
-  bool cut = false;   // a delegation point
+  bool cut = false;  // a delegation point
   bool apex = false;
   // Index of the node whose NSEC covers the names right after this one in
   // canonical order (this node itself when it has an NSEC); no_node in an

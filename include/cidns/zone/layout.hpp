@@ -45,9 +45,8 @@ struct name_entry {
   // Where NSEC records belong: names with data the zone is authoritative for,
   // and delegation points (RFC 4035 §2.3).
   bool in_nsec_chain() const noexcept {
-    return !empty_non_terminal() &&
-           (role == name_role::apex || role == name_role::authoritative ||
-            role == name_role::delegation);
+    return !empty_non_terminal() && (role == name_role::apex || role == name_role::authoritative ||
+                                     role == name_role::delegation);
   }
 };
 

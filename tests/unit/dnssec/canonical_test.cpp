@@ -26,11 +26,11 @@ using test::unhex;
 name::identifier id(std::string_view t) { return name::identifier::parse(t).value(); }
 
 struct worked_example {
-  zone_key key = zone_key::from(
-      private_key::from_ed25519_seed(
-          unhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"))
-          .value(),
-      true);
+  zone_key key =
+      zone_key::from(private_key::from_ed25519_seed(
+                         unhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"))
+                         .value(),
+                     true);
   name::identifier zone = id("provx.cn-north.");
   name::identifier owner = id("h100-8x.pool1.provx.cn-north.");
   std::string state = [] {
@@ -116,9 +116,9 @@ TEST(Canonical, WorkedExampleInProtocolMdIsWhatTheCodeComputes) {
                         worked_example::inception, worked_example::expiration);
   std::string signed_bytes;
   signed_data(sig, w.owner, record::rtype::state, datas, signed_bytes);
-  for (const std::string& bytes : {w.key.key_data, sha256(w.key.key_data),
-                                   ds_digest(w.zone, w.key.key_data), sig.encode_unsigned(),
-                                   signed_bytes, sig.signature}) {
+  for (const std::string& bytes :
+       {w.key.key_data, sha256(w.key.key_data), ds_digest(w.zone, w.key.key_data),
+        sig.encode_unsigned(), signed_bytes, sig.signature}) {
     EXPECT_NE(squeezed.find(hex(bytes)), std::string::npos) << hex(bytes) << " is not in the doc";
   }
   // The presentation lines, read back as a zonefile would be.
@@ -140,7 +140,10 @@ TEST(Canonical, SignedDataSortsByDataAndDropsDuplicates) {
   record::sig s;
   s.type_covered = record::rtype::txt;
   s.original_ttl = 60;
-  std::string a = "\x0a\x01" "b", b = "\x0a\x01" "a";
+  std::string a = "\x0a\x01"
+                  "b",
+              b = "\x0a\x01"
+                  "a";
   std::string_view given[] = {a, b, a};
   std::string_view sorted[] = {b, a};
   std::string x, y;

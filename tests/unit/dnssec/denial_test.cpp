@@ -67,7 +67,8 @@ TEST(Denial, Nodata) {
   EXPECT_FALSE(prove_nodata(id("alias.example."), rtype::desc, pick({1})).ok());  // a CNAME
   EXPECT_FALSE(prove_nodata(id("a.pool.example."), rtype::resource, pick({0})).ok());
   EXPECT_FALSE(prove_nodata(id("a.pool.example."), rtype::resource, pick({4})).ok());
-  EXPECT_TRUE(prove_nodata(id("pool.example."), rtype::desc, pick({3})).ok());  // empty non-terminal
+  EXPECT_TRUE(
+      prove_nodata(id("pool.example."), rtype::desc, pick({3})).ok());  // empty non-terminal
   // The parent side of a delegation denies DS only.
   EXPECT_TRUE(prove_nodata(id("child.example."), rtype::ds, pick({3})).ok());
   EXPECT_FALSE(prove_nodata(id("child.example."), rtype::desc, pick({3})).ok());

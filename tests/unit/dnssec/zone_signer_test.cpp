@@ -271,10 +271,10 @@ TEST(ZoneVerifyTamper, SignatureByTheWrongKey) {
   EXPECT_TRUE(reports(ps, "b.example.", "DESC", "does not verify")) << dump(ps);
   // A key the zone does not publish at all.
   auto stranger = fixed_key('y', true);
-  l.zone.records[i].data = sign_rrset(stranger, id("example."),
-                                      {id("b.example."), rtype::desc, 3600, datas}, s.inception,
-                                      s.expiration)
-                               .encode();
+  l.zone.records[i].data =
+      sign_rrset(stranger, id("example."), {id("b.example."), rtype::desc, 3600, datas},
+                 s.inception, s.expiration)
+          .encode();
   ps = verify(l);
   EXPECT_TRUE(reports(ps, "b.example.", "DESC", "no zone KEY with this tag")) << dump(ps);
 }
@@ -311,8 +311,8 @@ TEST(ZoneVerifyTamper, NsecReordered) {
   n.next = id("child.example.");  // skips b.example.
   l.zone.records[i].data = n.encode();
   auto ps = verify(l);
-  EXPECT_TRUE(reports(ps, "alias.example.", "NSEC",
-                      "next name is child.example., expected b.example."))
+  EXPECT_TRUE(
+      reports(ps, "alias.example.", "NSEC", "next name is child.example., expected b.example."))
       << dump(ps);
   EXPECT_TRUE(reports(ps, "alias.example.", "NSEC", "does not verify")) << dump(ps);
 }
@@ -385,7 +385,7 @@ TEST(CompiledZone, CoveringNsec) {
   EXPECT_EQ(owner_of("pool.example."), "ns1.example.");  // an empty non-terminal
   EXPECT_EQ(owner_of("c.example."), "b.example.");
   EXPECT_EQ(owner_of("x.child.example."), "child.example.");  // below a cut: the cut's NSEC
-  EXPECT_EQ(owner_of("zzz.example."), "unsigned.example.");  // the last one, wrapping
+  EXPECT_EQ(owner_of("zzz.example."), "unsigned.example.");   // the last one, wrapping
 }
 
 }  // namespace
