@@ -131,8 +131,13 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const
   auto soa = record::soa::decode(soa_set->data.front());
   if (!soa) throw std::runtime_error("zone SOA does not decode: " + soa.err().message);
   z->m_serial = soa->serial;
-  wire::encode_record_body(apex.name, record::rtype::soa, std::min(soa_set->ttl, soa->negative_ttl),
-                           soa_set->data.front(), z->m_negative_soa);
+  const std::uint32_t negative_ttl = std::min(soa_set->ttl, soa->negative_ttl);
+  wire::encode_record_body(apex.name, record::rtype::soa, negative_ttl, soa_set->data.front(),
+                           z->m_negative_soa);
+  for (const auto& d : soa_set->sig_data) {
+    wire::encode_record_body(apex.name, record::rtype::sig, negative_ttl, d,
+                             z->m_negative_soa_sigs.emplace_back());
+  }
   z->m_signed = apex.find(record::rtype::key) != nullptr && apex.find(record::rtype::nsec);
   if (z->m_signed && earliest != std::numeric_limits<std::uint64_t>::max()) {
     z->m_earliest_expiration = earliest;

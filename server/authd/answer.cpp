@@ -86,9 +86,24 @@ void add_glue(context& c, const rrset& ns_set) {
 void add_negative_soa(context& c, const compiled_zone& z) {
   c.rb.add_encoded(section::authority, z.negative_soa());
   if (!c.dnssec) return;
-  if (const rrset* soa = z.apex().find(rtype::soa)) {
-    for (const auto& b : soa->sig_bodies) c.rb.add_encoded(section::authority, b);
+  for (const auto& b : z.negative_soa_sigs()) c.rb.add_encoded(section::authority, b);
+}
+
+// A query for SIG: every SIG at the name (RFC 4035 §3.1.5), folded as they are
+// into the RRsets they cover. False when the name has none.
+bool answer_sigs(context& c, std::string_view owner, const node& n) {
+  bool any = false;
+  for (const auto& set : n.rrsets) {
+    for (std::size_t i = 0; i < set.sig_data.size(); ++i) {
+      if (is_wildcard_match(owner, n)) {
+        c.rb.add(section::answer, owner, rtype::sig, set.sig_ttls[i], set.sig_data[i]);
+      } else {
+        c.rb.add_encoded(section::answer, set.sig_bodies[i]);
+      }
+      any = true;
+    }
   }
+  return any;
 }
 
 // NODATA at `n` for `owner`: the NSEC of the name proves the type is absent;
@@ -152,6 +167,10 @@ void answer_at(context& c, const compiled_zone& z, const node& n, std::string_vi
       }
     }
     if (!any) deny_type(c, z, n, owner);
+    return;
+  }
+  if (c.qtype == rtype::sig) {
+    if (!answer_sigs(c, owner, n)) deny_type(c, z, n, owner);
     return;
   }
   const rrset* set = n.find(c.qtype);

@@ -79,6 +79,9 @@ class compiled_zone {
   // The apex SOA as a Record body with TTL = min(SOA TTL, negative TTL), for
   // the authority section of negative answers.
   std::string_view negative_soa() const noexcept { return m_negative_soa; }
+  // The SOA's SIGs as Record bodies with that same TTL (RFC 4034 §3: a SIG's TTL
+  // is its RRset's).
+  const std::vector<std::string>& negative_soa_sigs() const noexcept { return m_negative_soa_sigs; }
 
  private:
   void resolve_links(rrset& set) const;
@@ -99,6 +102,7 @@ class compiled_zone {
   bool m_signed = false;
   std::uint64_t m_earliest_expiration = 0;
   std::string m_negative_soa;
+  std::vector<std::string> m_negative_soa_sigs;
 };
 
 }  // namespace cidns::zone
