@@ -134,3 +134,46 @@ TEST(ZoneArg, NameEqualsFile) {
   EXPECT_THROW(parse_zone_arg("a@b=file"), std::runtime_error);
   EXPECT_THROW(parse_zone_arg("a.="), std::runtime_error);
 }
+
+TEST_F(ConfigTest, SigningKeysAndValidity) {
+  auto c = read_config(write(R"(
+[[zone]]
+name = "provx.cn-north."
+file = "provx.zone"
+key = "Kprovx.private"
+validity = "12h"
+
+[[zone]]
+name = "fin."
+file = "fin.zone"
+key = ["ksk.private", "/abs/zsk.private"]
+)"));
+  ASSERT_EQ(c.zones.size(), 2u);
+  EXPECT_EQ(c.zones[0].keys, std::vector<std::string>{(m_dir / "Kprovx.private").string()});
+  EXPECT_EQ(c.zones[0].sig_validity, 12u * 3600);
+  EXPECT_EQ(c.zones[1].keys,
+            (std::vector<std::string>{(m_dir / "ksk.private").string(), "/abs/zsk.private"}));
+  EXPECT_EQ(c.zones[1].sig_validity, cidns::authd::default_sig_validity);
+  EXPECT_NE(error_of("[[zone]]\nname = \"a.\"\nfile = \"x\"\nvalidity = \"2s\"\n")
+                .find("zone.validity"),
+            std::string::npos);
+  EXPECT_NE(error_of("[[zone]]\nname = \"a.\"\nfile = \"x\"\nvalidity = \"soon\"\n")
+                .find("zone.validity"),
+            std::string::npos);
+  EXPECT_NE(error_of("[[zone]]\nname = \"a.\"\nfile = \"x\"\nkey = [1]\n").find("zone.key"),
+            std::string::npos);
+}
+
+TEST(KeyArg, OneZoneOrNamed) {
+  std::vector<cidns::authd::zone_config> one{parse_zone_arg("a.=a.zone")};
+  cidns::authd::add_key_arg(one, "k.private");
+  EXPECT_EQ(one[0].keys, std::vector<std::string>{"k.private"});
+  std::vector<cidns::authd::zone_config> two{parse_zone_arg("a.=a.zone"),
+                                             parse_zone_arg("b.=b.zone")};
+  EXPECT_THROW(cidns::authd::add_key_arg(two, "k.private"), std::runtime_error);
+  cidns::authd::add_key_arg(two, "b=kb.private");
+  EXPECT_EQ(two[1].keys, std::vector<std::string>{"kb.private"});
+  EXPECT_THROW(cidns::authd::add_key_arg(two, "c.=kc.private"), std::runtime_error);
+  EXPECT_THROW(cidns::authd::parse_validity("--sig-validity", "3s"), std::runtime_error);
+  EXPECT_EQ(cidns::authd::parse_validity("--sig-validity", "1d"), 86400u);
+}
