@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "cidns/dnssec/rrset_signer.hpp"
 #include "cidns/net/control.hpp"
 #include "command.hpp"
 
@@ -62,13 +63,21 @@ void print_status(const nlohmann::json& r) {
   }
 }
 
+// "-" for an unsigned zone, else the earliest signature expiration, "+" when
+// the server signs the zone itself (and re-signs before that time).
+std::string signed_until(const nlohmann::json& z) {
+  const auto expires = z.value("sig_expiration", std::uint64_t{0});
+  if (expires == 0) return "-";
+  return dnssec::format_time(expires) + (z.value("signed_online", false) ? "+" : "");
+}
+
 void print_zones(const nlohmann::json& r) {
-  fmt::print("{:<32} {:>12} {:>9} {:>6} {:>8}  {}\n", "ZONE", "SERIAL", "RECORDS", "LOADS",
-             "FAILURES", "LAST ERROR");
+  fmt::print("{:<32} {:>12} {:>9} {:>6} {:>8} {:>15}  {}\n", "ZONE", "SERIAL", "RECORDS", "LOADS",
+             "FAILURES", "SIGNED UNTIL", "LAST ERROR");
   for (const auto& z : r["zones"]) {
-    fmt::print("{:<32} {:>12} {:>9} {:>6} {:>8}  {}\n", z.value("name", ""), z.value("serial", 0u),
-               z.value("records", 0u), z.value("loads", 0u), z.value("failures", 0u),
-               z.value("last_error", ""));
+    fmt::print("{:<32} {:>12} {:>9} {:>6} {:>8} {:>15}  {}\n", z.value("name", ""),
+               z.value("serial", 0u), z.value("records", 0u), z.value("loads", 0u),
+               z.value("failures", 0u), signed_until(z), z.value("last_error", ""));
   }
 }
 
