@@ -250,6 +250,8 @@ say "A signed answer: the records with their SIGs (--dnssec sets DO)"
 run "$lookup" --server 127.0.0.21:$port --norec --dnssec h100-8x.pool1.provx.cn-north. STATE || true
 say "An NXDOMAIN with its proofs: the NSEC covering the name and the one covering the wildcard"
 run "$lookup" --server 127.0.0.21:$port --norec --dnssec nonexistent.provx.cn-north. || true
+say "Operators choose their algorithm: ascend.cn-east. signs with SM2 (SM3), hpcloud.cn-north. with P-256"
+run "$lookup" --server 127.0.0.23:$port --norec --dnssec infer-910b.ascend.cn-east. STATE || true
 say "A referral with the DS that pins the child's key"
 run "$lookup" --server 127.0.0.3:$port --norec --dnssec h100-8x.pool1.provx.cn-north. || true
 say "The same over TCP, and as JSON (every --json output shares this shape)"
