@@ -1,9 +1,15 @@
-// Zone signing (zone_signer.hpp): each worker takes a run of names and writes
-// their new records (old SIG/NSEC/KEY dropped, NSEC and SIGs added) into its
-// own output; the runs are joined in order, so the zone stays sorted.
+// Zone signing (zone_signer.hpp). Every name's output records (its data
+// without old SIG/NSEC/KEY, then KEYs, NSEC and SIGs) are counted first, so
+// the signed zone is allocated once at its final size; the workers then take
+// runs of names and move each name's records, sorted, straight into their
+// final places. Nothing is merged or copied afterwards, and the zone stays in
+// canonical order.
 #include "cidns/dnssec/zone_signer.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <tuple>
 
@@ -17,9 +23,16 @@ namespace {
 using record::rtype;
 using zone::name_role;
 
-struct run_output {
+// One worker's reusable buffers: a name's records before they go to their
+// final places, and what ordering and signing them needs.
+struct scratch {
   std::vector<record::rr> records;
   std::vector<zone::source_pos> positions;
+  std::vector<std::uint32_t> order;
+  std::vector<record::rr> sorted;
+  std::vector<zone::source_pos> sorted_positions;
+  std::vector<rtype> types;
+  std::vector<std::string_view> datas;
   std::size_t signatures = 0;
   std::size_t nsec = 0;
 };
@@ -38,35 +51,50 @@ class signer {
     split_keys();
     chain();
     const std::size_t n = m_shape.names.size();
-    unsigned jobs = m_opt.jobs != 0 ? m_opt.jobs : std::max(1U, std::thread::hardware_concurrency());
+    // Where each name's records go in the signed zone.
+    std::vector<std::size_t> offset(n + 1, 0);
+    {
+      std::vector<rtype> types;
+      for (std::size_t i = 0; i < n; ++i) offset[i + 1] = offset[i] + output_size(i, types);
+    }
+    m_records.resize(offset[n]);
+    m_positions.resize(offset[n]);
+
+    unsigned jobs =
+        m_opt.jobs != 0 ? m_opt.jobs : std::max(1U, std::thread::hardware_concurrency());
     const std::size_t runs = std::max<std::size_t>(1, std::min<std::size_t>(n, jobs * 64ULL));
-    std::vector<run_output> out(runs);
     std::atomic<std::size_t> next_run{0};
+    std::atomic<std::size_t> signatures{0}, nsec{0};
+    std::mutex failure_mutex;
+    std::exception_ptr failure;
     auto work = [&] {
-      for (std::size_t r; (r = next_run.fetch_add(1)) < runs;) {
-        for (std::size_t i = r * n / runs; i < (r + 1) * n / runs; ++i) sign_name(i, out[r]);
+      scratch s;
+      try {
+        for (std::size_t r; (r = next_run.fetch_add(1)) < runs;) {
+          for (std::size_t i = r * n / runs; i < (r + 1) * n / runs; ++i) {
+            sign_name(i, s, offset[i], offset[i + 1]);
+          }
+        }
+      } catch (...) {
+        next_run.store(runs);  // the others stop after their current run
+        std::lock_guard lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
       }
+      signatures.fetch_add(s.signatures);
+      nsec.fetch_add(s.nsec);
     };
     std::vector<std::thread> threads;
     for (unsigned t = 1; t < jobs && t < runs; ++t) threads.emplace_back(work);
     work();
     for (auto& t : threads) t.join();
+    if (failure) std::rethrow_exception(failure);
 
     sign_stats stats;
     stats.names = n;
-    std::size_t total = 0;
-    for (const auto& o : out) total += o.records.size();
-    m_zone.records.clear();
-    m_zone.positions.clear();
-    m_zone.records.reserve(total);
-    m_zone.positions.reserve(total);
-    for (auto& o : out) {
-      std::move(o.records.begin(), o.records.end(), std::back_inserter(m_zone.records));
-      std::move(o.positions.begin(), o.positions.end(), std::back_inserter(m_zone.positions));
-      stats.signatures += o.signatures;
-      stats.nsec += o.nsec;
-      o = run_output{};
-    }
+    stats.signatures = signatures.load();
+    stats.nsec = nsec.load();
+    m_zone.records = std::move(m_records);
+    m_zone.positions = std::move(m_positions);
     m_zone.sort_canonical();  // already in order: this only confirms it
     return stats;
   }
@@ -133,96 +161,145 @@ class signer {
     }
   }
 
-  void sign_name(std::size_t index, run_output& out) {
+  const std::vector<const zone_key*>& signers_of(rtype t) const {
+    return t == rtype::key ? m_key_signers : m_data_signers;
+  }
+
+  // How many records sign_name(index) writes: the kept data, the apex KEYs, the NSEC and
+  // one SIG per signer of each signed RRset. `types` is a buffer.
+  std::size_t output_size(std::size_t index, std::vector<rtype>& types) const {
+    const auto& e = m_shape.names[index];
+    if (e.empty_non_terminal()) return 0;
+    types.clear();
+    std::size_t count = 0;
+    for (std::size_t i = e.records.begin; i < e.records.end; ++i) {
+      const auto& r = m_zone.records[i];
+      if (!kept(e, r)) continue;
+      ++count;
+      types.push_back(r.type);
+    }
+    if (e.role == name_role::apex) {
+      count += m_opt.keys.size();
+      types.push_back(rtype::key);
+    }
+    if (m_next[index] != nullptr) {
+      ++count;
+      types.push_back(rtype::nsec);
+    }
+    std::sort(types.begin(), types.end());
+    types.erase(std::unique(types.begin(), types.end()), types.end());
+    for (rtype t : types) {
+      if (signs(e, t)) count += signers_of(t).size();
+    }
+    return count;
+  }
+
+  // Writes name `index`'s output records, in canonical order, to [begin, end) of the
+  // signed zone.
+  void sign_name(std::size_t index, scratch& s, std::size_t begin, std::size_t end) {
     const auto& e = m_shape.names[index];
     if (m_opt.progress != nullptr) m_opt.progress->fetch_add(1, std::memory_order_relaxed);
     if (e.empty_non_terminal()) return;
-    const std::size_t first = out.records.size();
-    const zone::source_pos at{m_zone.positions[e.records.begin].ordinal,
-                              m_zone.positions[e.records.begin].file,
-                              m_zone.positions[e.records.begin].line,
-                              m_zone.positions[e.records.begin].col, true};
-    std::vector<rtype> types;
+    s.records.clear();
+    s.positions.clear();
+    s.types.clear();
+    const zone::source_pos at{
+        m_zone.positions[e.records.begin].ordinal, m_zone.positions[e.records.begin].file,
+        m_zone.positions[e.records.begin].line, m_zone.positions[e.records.begin].col, true};
     for (std::size_t i = e.records.begin; i < e.records.end; ++i) {
       auto& r = m_zone.records[i];
       if (!kept(e, r)) continue;
-      if (types.empty() || types.back() != r.type) types.push_back(r.type);
-      out.records.push_back(std::move(r));
-      out.positions.push_back(m_zone.positions[i]);
+      if (s.types.empty() || s.types.back() != r.type) s.types.push_back(r.type);
+      s.records.push_back(std::move(r));
+      s.positions.push_back(m_zone.positions[i]);
     }
     auto add = [&](rtype t, std::uint32_t ttl, std::string data) {
-      out.records.push_back(record::rr{e.name, t, ttl, std::move(data)});
-      out.positions.push_back(at);
+      s.records.push_back(record::rr{e.name, t, ttl, std::move(data)});
+      s.positions.push_back(at);
     };
     if (e.role == name_role::apex) {
       for (const auto& k : m_opt.keys) add(rtype::key, m_soa_ttl, k.key_data);
-      types.push_back(rtype::key);
+      s.types.push_back(rtype::key);
     }
     if (m_next[index] != nullptr) {
       record::nsec n;
       n.next = *m_next[index];
-      for (rtype t : types) {
-        if (e.role != name_role::delegation || t == rtype::ns || t == rtype::ds) n.types.push_back(t);
+      for (rtype t : s.types) {
+        if (e.role != name_role::delegation || t == rtype::ns || t == rtype::ds)
+          n.types.push_back(t);
       }
       n.types.push_back(rtype::sig);
       n.types.push_back(rtype::nsec);
       std::sort(n.types.begin(), n.types.end());
       n.types.erase(std::unique(n.types.begin(), n.types.end()), n.types.end());
       add(rtype::nsec, m_nsec_ttl, n.encode());
-      ++out.nsec;
+      ++s.nsec;
     }
-    sort_run(out, first);
-    // Sign each RRset of the name (SIGs are appended after; sorted in at the end).
-    const std::size_t end = out.records.size();
-    std::vector<std::string_view> datas;
-    for (std::size_t i = first; i < end;) {
+    sort_name(s);
+    // Sign each RRset of the name (SIGs are appended after; sorted in when written out).
+    const std::size_t data_end = s.records.size();
+    for (std::size_t i = 0; i < data_end;) {
       std::size_t j = i;
-      datas.clear();
-      while (j < end && out.records[j].type == out.records[i].type) {
-        datas.push_back(out.records[j].data);
+      s.datas.clear();
+      while (j < data_end && s.records[j].type == s.records[i].type) {
+        s.datas.push_back(s.records[j].data);
         ++j;
       }
-      const rtype t = out.records[i].type;
+      const rtype t = s.records[i].type;
       if (signs(e, t)) {
-        const auto& signers = t == rtype::key ? m_key_signers : m_data_signers;
-        const std::uint32_t ttl = out.records[i].ttl;
-        for (const zone_key* k : signers) {
-          record::sig s = sign_rrset(*k, m_zone.origin, {e.name, t, ttl, datas}, m_opt.inception,
-                                     m_opt.expiration);
-          add(rtype::sig, ttl, s.encode());
-          ++out.signatures;
+        const std::uint32_t ttl = s.records[i].ttl;
+        for (const zone_key* k : signers_of(t)) {
+          record::sig sg = sign_rrset(*k, m_zone.origin, {e.name, t, ttl, s.datas}, m_opt.inception,
+                                      m_opt.expiration);
+          add(rtype::sig, ttl, sg.encode());
+          ++s.signatures;
         }
       }
       i = j;
     }
-    sort_run(out, first);
+    if (s.records.size() != end - begin) {
+      throw std::logic_error(fmt::format("signer: {} records for {}, {} counted", s.records.size(),
+                                         e.name.text(), end - begin));
+    }
+    order_name(s);
+    for (std::size_t k = 0; k < s.order.size(); ++k) {
+      m_records[begin + k] = std::move(s.records[s.order[k]]);
+      m_positions[begin + k] = s.positions[s.order[k]];
+    }
   }
 
-  // Sorts the records of one name from `first` on by (type, data), as
-  // contents::sort_canonical orders them.
-  static void sort_run(run_output& out, std::size_t first) {
-    const std::size_t n = out.records.size() - first;
-    std::vector<std::size_t> order(n);
-    for (std::size_t i = 0; i < n; ++i) order[i] = first + i;
-    auto less = [&](std::size_t a, std::size_t b) {
-      const auto& x = out.records[a];
-      const auto& y = out.records[b];
-      return std::tie(x.type, x.data, out.positions[a].ordinal) <
-             std::tie(y.type, y.data, out.positions[b].ordinal);
+  // s.order: the indices of s.records by (type, data, reading order), as
+  // contents::sort_canonical orders a name's records.
+  static void order_name(scratch& s) {
+    const std::size_t n = s.records.size();
+    s.order.resize(n);
+    for (std::size_t i = 0; i < n; ++i) s.order[i] = static_cast<std::uint32_t>(i);
+    auto less = [&](std::uint32_t a, std::uint32_t b) {
+      const auto& x = s.records[a];
+      const auto& y = s.records[b];
+      return std::tie(x.type, x.data, s.positions[a].ordinal) <
+             std::tie(y.type, y.data, s.positions[b].ordinal);
     };
-    if (std::is_sorted(order.begin(), order.end(), less)) return;
-    std::stable_sort(order.begin(), order.end(), less);
-    std::vector<record::rr> records;
-    std::vector<zone::source_pos> positions;
-    records.reserve(n);
-    positions.reserve(n);
-    for (std::size_t i : order) {
-      records.push_back(std::move(out.records[i]));
-      positions.push_back(out.positions[i]);
+    if (!std::is_sorted(s.order.begin(), s.order.end(), less)) {
+      std::stable_sort(s.order.begin(), s.order.end(), less);
     }
-    std::move(records.begin(), records.end(), out.records.begin() + static_cast<std::ptrdiff_t>(first));
-    std::copy(positions.begin(), positions.end(),
-              out.positions.begin() + static_cast<std::ptrdiff_t>(first));
+  }
+
+  // Puts s.records (and s.positions) in that order.
+  static void sort_name(scratch& s) {
+    order_name(s);
+    const std::size_t n = s.order.size();
+    bool identity = true;
+    for (std::size_t i = 0; i < n && identity; ++i) identity = s.order[i] == i;
+    if (identity) return;
+    s.sorted.clear();
+    s.sorted_positions.clear();
+    for (std::uint32_t i : s.order) {
+      s.sorted.push_back(std::move(s.records[i]));
+      s.sorted_positions.push_back(s.positions[i]);
+    }
+    std::swap(s.records, s.sorted);
+    std::swap(s.positions, s.sorted_positions);
   }
 
   zone::contents& m_zone;
@@ -232,6 +309,8 @@ class signer {
   std::uint32_t m_nsec_ttl = 0;
   std::vector<const zone_key*> m_key_signers, m_data_signers;
   std::vector<const name::identifier*> m_next;  // per name: the next NSEC owner, or null
+  std::vector<record::rr> m_records;            // the signed zone, filled by the workers
+  std::vector<zone::source_pos> m_positions;
 };
 
 }  // namespace
