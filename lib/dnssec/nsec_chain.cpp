@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
+#include <mutex>
 #include <thread>
 
 namespace cidns::dnssec {
@@ -44,15 +46,24 @@ std::size_t for_each_run(std::size_t count, unsigned jobs,
   const unsigned threads = threads_for(jobs);
   const std::size_t runs = run_count(count, jobs);
   std::atomic<std::size_t> next_run{0};
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
   auto loop = [&] {
-    for (std::size_t r; (r = next_run.fetch_add(1)) < runs;) {
-      work(r, r * count / runs, (r + 1) * count / runs);
+    try {
+      for (std::size_t r; (r = next_run.fetch_add(1)) < runs;) {
+        work(r, r * count / runs, (r + 1) * count / runs);
+      }
+    } catch (...) {
+      next_run.store(runs);  // the others stop after their current run
+      std::lock_guard lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
     }
   };
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads && t < runs; ++t) pool.emplace_back(loop);
   loop();
   for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
   return runs;
 }
 

@@ -7,14 +7,13 @@
 #include "cidns/dnssec/zone_signer.hpp"
 
 #include <algorithm>
-#include <exception>
-#include <mutex>
+#include <atomic>
 #include <stdexcept>
-#include <thread>
 #include <tuple>
 
 #include <fmt/format.h>
 
+#include "cidns/dnssec/nsec_chain.hpp"
 #include "cidns/record/data.hpp"
 
 namespace cidns::dnssec {
@@ -49,7 +48,7 @@ class signer {
     }
     if (auto r = find_apex(); !r) return r.err();
     split_keys();
-    chain();
+    m_next = nsec_chain(m_zone, m_shape);
     const std::size_t n = m_shape.names.size();
     // Where each name's records go in the signed zone.
     std::vector<std::size_t> offset(n + 1, 0);
@@ -60,34 +59,13 @@ class signer {
     m_records.resize(offset[n]);
     m_positions.resize(offset[n]);
 
-    unsigned jobs =
-        m_opt.jobs != 0 ? m_opt.jobs : std::max(1U, std::thread::hardware_concurrency());
-    const std::size_t runs = std::max<std::size_t>(1, std::min<std::size_t>(n, jobs * 64ULL));
-    std::atomic<std::size_t> next_run{0};
     std::atomic<std::size_t> signatures{0}, nsec{0};
-    std::mutex failure_mutex;
-    std::exception_ptr failure;
-    auto work = [&] {
+    for_each_run(n, m_opt.jobs, [&](std::size_t, std::size_t begin, std::size_t end) {
       scratch s;
-      try {
-        for (std::size_t r; (r = next_run.fetch_add(1)) < runs;) {
-          for (std::size_t i = r * n / runs; i < (r + 1) * n / runs; ++i) {
-            sign_name(i, s, offset[i], offset[i + 1]);
-          }
-        }
-      } catch (...) {
-        next_run.store(runs);  // the others stop after their current run
-        std::lock_guard lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-      }
+      for (std::size_t i = begin; i < end; ++i) sign_name(i, s, offset[i], offset[i + 1]);
       signatures.fetch_add(s.signatures);
       nsec.fetch_add(s.nsec);
-    };
-    std::vector<std::thread> threads;
-    for (unsigned t = 1; t < jobs && t < runs; ++t) threads.emplace_back(work);
-    work();
-    for (auto& t : threads) t.join();
-    if (failure) std::rethrow_exception(failure);
+    });
 
     sign_stats stats;
     stats.names = n;
@@ -131,36 +109,6 @@ class signer {
     return !(r.type == rtype::key && e.role == name_role::apex);
   }
 
-  // The names that carry an NSEC, and for each the next one (wrapping to the apex).
-  void chain() {
-    m_next.assign(m_shape.names.size(), nullptr);
-    std::vector<std::size_t> members;
-    for (std::size_t i = 0; i < m_shape.names.size(); ++i) {
-      const auto& e = m_shape.names[i];
-      if (!e.in_nsec_chain()) continue;
-      bool data = e.role == name_role::apex;
-      for (std::size_t k = e.records.begin; k < e.records.end && !data; ++k) {
-        data = kept(e, m_zone.records[k]);
-      }
-      if (data) members.push_back(i);
-    }
-    for (std::size_t k = 0; k < members.size(); ++k) {
-      m_next[members[k]] = &m_shape.names[members[(k + 1) % members.size()]].name;
-    }
-  }
-
-  bool signs(const zone::name_entry& e, rtype t) const {
-    switch (e.role) {
-      case name_role::apex:
-      case name_role::authoritative:
-        return true;
-      case name_role::delegation:
-        return t == rtype::ds || t == rtype::nsec;
-      default:
-        return false;
-    }
-  }
-
   const std::vector<const zone_key*>& signers_of(rtype t) const {
     return t == rtype::key ? m_key_signers : m_data_signers;
   }
@@ -189,7 +137,7 @@ class signer {
     std::sort(types.begin(), types.end());
     types.erase(std::unique(types.begin(), types.end()), types.end());
     for (rtype t : types) {
-      if (signs(e, t)) count += signers_of(t).size();
+      if (e.authoritative_for(t)) count += signers_of(t).size();
     }
     return count;
   }
@@ -246,7 +194,7 @@ class signer {
         ++j;
       }
       const rtype t = s.records[i].type;
-      if (signs(e, t)) {
+      if (e.authoritative_for(t)) {
         const std::uint32_t ttl = s.records[i].ttl;
         for (const zone_key* k : signers_of(t)) {
           record::sig sg = sign_rrset(*k, m_zone.origin, {e.name, t, ttl, s.datas}, m_opt.inception,

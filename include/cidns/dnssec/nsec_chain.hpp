@@ -22,7 +22,9 @@ std::vector<const name::identifier*> nsec_chain(const zone::contents& zone,
 
 // Calls `work(run, begin, end)` for consecutive runs of [0, count) on `jobs`
 // threads (0: one per core), with many more runs than threads so that uneven
-// names balance out. Returns the number of runs (run < that).
+// names balance out. Returns the number of runs (run < that). When `work`
+// throws, the other threads stop after their current run and the first
+// exception is rethrown here.
 std::size_t for_each_run(std::size_t count, unsigned jobs,
                          const std::function<void(std::size_t, std::size_t, std::size_t)>& work);
 // The number of runs for_each_run will use.

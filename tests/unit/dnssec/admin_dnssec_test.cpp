@@ -2,6 +2,8 @@
 // output and exit codes (DESIGN §8), on the example provider zone.
 #include <gtest/gtest.h>
 
+#include "common/run_program.hpp"
+
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -14,22 +16,10 @@
 
 namespace {
 
-struct outcome {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
+using cidns::test::outcome;
 
 outcome run(const std::string& args) {
-  const std::string cmd = "'" CIDNS_ADMIN "' " + args + " 2>&1";
-  outcome o;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return o;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) o.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
+  return cidns::test::run_command("'" CIDNS_ADMIN "' " + args);
 }
 
 std::string slurp(const std::string& path) {

@@ -1,6 +1,8 @@
 // cidns-admin zone check / print as a program: output and exit codes (DESIGN §8).
 #include <gtest/gtest.h>
 
+#include "common/run_program.hpp"
+
 #include <sys/wait.h>
 
 #include <array>
@@ -9,23 +11,11 @@
 
 namespace {
 
-struct outcome {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
+using cidns::test::outcome;
 
 outcome run(const std::string& args) {
   const std::string dir = std::string(CIDNS_SOURCE_DIR) + "/tests/data/zones";
-  const std::string cmd = "cd '" + dir + "' && '" CIDNS_ADMIN "' " + args + " 2>&1";
-  outcome o;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return o;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) o.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
+  return cidns::test::run_command("cd '" + dir + "' && '" CIDNS_ADMIN "' " + args);
 }
 
 TEST(Admin, CheckGoodZone) {
