@@ -502,35 +502,6 @@ struct private_key::impl {
 
 // ---- algorithms ----
 
-std::optional<record::algorithm> parse_algorithm(std::string_view text) {
-  auto equals = [text](std::string_view name) {
-    if (text.size() != name.size()) return false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      char c = text[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if (c != name[i]) return false;
-    }
-    return true;
-  };
-  if (equals("ed25519")) return record::algorithm::ed25519;
-  if (equals("p256")) return record::algorithm::p256;
-  if (equals("sm2")) return record::algorithm::sm2;
-  return std::nullopt;
-}
-
-std::string algorithm_name(std::uint32_t alg) {
-  switch (alg) {
-    case static_cast<std::uint32_t>(record::algorithm::ed25519):
-      return "ed25519";
-    case static_cast<std::uint32_t>(record::algorithm::p256):
-      return "p256";
-    case static_cast<std::uint32_t>(record::algorithm::sm2):
-      return "sm2";
-    default:
-      return fmt::format("ALG{}", alg);
-  }
-}
-
 bool is_supported(std::uint32_t alg) noexcept {
   return alg == static_cast<std::uint32_t>(record::algorithm::ed25519) ||
          alg == static_cast<std::uint32_t>(record::algorithm::p256) ||

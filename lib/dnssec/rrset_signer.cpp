@@ -1,12 +1,12 @@
 // One RRset's SIG: make and check (rrset_signer.hpp).
 #include "cidns/dnssec/rrset_signer.hpp"
 
-#include <ctime>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "cidns/dnssec/canonical.hpp"
+#include "cidns/record/time.hpp"
 
 namespace cidns::dnssec {
 
@@ -60,20 +60,12 @@ result<void> verify_rrset(const record::sig& sig, const public_key& key, const r
   return key.verify(data, sig.signature);
 }
 
-std::string format_time(std::uint64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}{:02}{:02}{:02}{:02}{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 result<void> check_window(const record::sig& sig, std::uint64_t now) {
   if (now > sig.expiration) {
-    return make_error("signature expired " + format_time(sig.expiration));
+    return make_error("signature expired " + record::format_sig_time(sig.expiration));
   }
   if (now < sig.inception) {
-    return make_error("signature not valid before " + format_time(sig.inception));
+    return make_error("signature not valid before " + record::format_sig_time(sig.inception));
   }
   return {};
 }

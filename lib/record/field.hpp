@@ -90,6 +90,8 @@ std::span<const type_desc> all_types() noexcept;
 const field_desc* find_field(const type_desc& td, std::uint32_t number) noexcept;
 const field_desc* find_key(const type_desc& td, std::string_view key) noexcept;
 std::string_view enum_text(std::span<const enum_name> names, std::uint64_t v) noexcept;
+// The mnemonics of record::algorithm (type_table.cpp), shared with time.hpp.
+std::span<const enum_name> algorithm_names() noexcept;
 
 inline constexpr std::size_t max_fields = 32;
 

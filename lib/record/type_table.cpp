@@ -245,6 +245,8 @@ const field_desc* find_key(const type_desc& td, std::string_view key) noexcept {
   return nullptr;
 }
 
+std::span<const enum_name> algorithm_names() noexcept { return algorithms; }
+
 std::string_view enum_text(std::span<const enum_name> names, std::uint64_t v) noexcept {
   for (const auto& e : names) {
     if (e.value == v) return e.name;

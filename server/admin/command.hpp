@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -13,6 +14,10 @@ namespace cidns::admin {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_wrong = 1;  // the checked thing is wrong (errors found, bad signature)
 inline constexpr int exit_usage = 2;  // usage or I/O error
+
+// FILE (the zonefile, required) and --origin, as every "zone" subcommand takes them
+// (zone_commands.cpp).
+void add_zone_file_options(CLI::App* cmd, std::string& file, std::string& origin);
 
 // Set by the selected subcommand's CLI11 callback; returns the exit code.
 using action = std::function<int()>;

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -21,6 +20,7 @@
 #include "cidns/dnssec/zone_signer.hpp"
 #include "cidns/dnssec/zone_verifier.hpp"
 #include "cidns/record/presentation.hpp"
+#include "cidns/record/time.hpp"
 #include "cidns/zone/load.hpp"
 #include "cidns/zone/ttl.hpp"
 #include "cidns/zone/writer.hpp"
@@ -35,37 +35,14 @@ std::uint64_t unix_now() {
                                         .count());
 }
 
-// A time as YYYYMMDDHHMMSS (UTC) or unix seconds; nullopt otherwise.
-std::optional<std::uint64_t> parse_time(const std::string& text) {
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  if (text.size() == 14) {
-    std::tm tm{};
-    tm.tm_year = std::stoi(text.substr(0, 4)) - 1900;
-    tm.tm_mon = std::stoi(text.substr(4, 2)) - 1;
-    tm.tm_mday = std::stoi(text.substr(6, 2));
-    tm.tm_hour = std::stoi(text.substr(8, 2));
-    tm.tm_min = std::stoi(text.substr(10, 2));
-    tm.tm_sec = std::stoi(text.substr(12, 2));
-    if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-        tm.tm_sec > 60) {
-      return std::nullopt;
-    }
-    return static_cast<std::uint64_t>(timegm(&tm));
-  }
-  if (text.size() > 12) return std::nullopt;
-  return std::stoull(text);
-}
-
 // A time option's value; prints the usage error and returns nullopt when bad.
 std::optional<std::uint64_t> time_option(std::string_view flag, const std::string& text) {
-  auto t = parse_time(text);
+  auto t = record::parse_time(text);
   if (!t) {
-    fmt::print(stderr, "cidns-admin: {} {}: use YYYYMMDDHHMMSS (UTC) or unix seconds\n", flag,
-               text);
+    fmt::print(stderr, "cidns-admin: {}: {}\n", flag, t.err().message);
+    return std::nullopt;
   }
-  return t;
+  return *t;
 }
 
 std::optional<name::identifier> parse_origin(const std::string& text) {
@@ -257,8 +234,8 @@ int run_sign(const sign_cli& o) {
                "zone {}: signed {} names with {} key(s): {} signatures, {} NSEC, valid {} to "
                "{}, in {:.2f} s\n",
                loaded->zone.origin.text(), stats.names, so.keys.size(), stats.signatures,
-               stats.nsec, dnssec::format_time(so.inception), dnssec::format_time(so.expiration),
-               secs);
+               stats.nsec, record::format_sig_time(so.inception),
+               record::format_sig_time(so.expiration), secs);
   }
   return exit_ok;
 }
@@ -419,15 +396,16 @@ void add_dnssec_commands(CLI::App& app, action& selected) {
       "sign",
       "Sign a zone: KEYs at the apex, SIGs over every authoritative RRset, the NSEC "
       "chain; replaces earlier KEY, SIG and NSEC records");
-  sign->add_option("FILE", sg->file, "The zonefile")->required();
-  sign->add_option("--origin", sg->origin, "The zone's name; default: the file's first $ORIGIN");
+  add_zone_file_options(sign, sg->file, sg->origin);
   sign->add_option("-k,--key", sg->keys, "A private key file (.private, or its .key) (repeatable)")
       ->required();
   auto* validity = sign->add_option(
       "--validity", sg->validity, "Signatures valid from an hour ago for this long (default 30d)");
-  sign->add_option("--inception", sg->inception, "Start of validity, YYYYMMDDHHMMSS or unix time")
+  sign->add_option("--inception", sg->inception,
+                   "Start of validity: YYYYMMDDHHMMSS, RFC 3339 or unix time")
       ->excludes(validity);
-  sign->add_option("--expiration", sg->expiration, "End of validity, YYYYMMDDHHMMSS or unix time")
+  sign->add_option("--expiration", sg->expiration,
+                   "End of validity: YYYYMMDDHHMMSS, RFC 3339 or unix time")
       ->excludes(validity);
   sign->add_option("-o,--output", sg->out, "Write the signed zone here (default: standard output)");
   sign->add_option("-j,--jobs", sg->jobs, "Signing threads (default: one per core)")
@@ -440,14 +418,14 @@ void add_dnssec_commands(CLI::App& app, action& selected) {
       "verify",
       "Verify a signed zone: signatures, validity windows, NSEC chain, trust anchor, "
       "children's DS; one line per problem, exit 1 if any");
-  verify->add_option("FILE", vf->file, "The signed zonefile")->required();
-  verify->add_option("--origin", vf->origin, "The zone's name; default: the file's first $ORIGIN");
+  add_zone_file_options(verify, vf->file, vf->origin);
   verify->add_option("--anchor", vf->anchor,
                      "A file of KEY or DS records (as zone ds prints) the apex keys must match");
   verify->add_option("--child", vf->children,
                      "A child zonefile whose KEYs the DS records must match (repeatable)");
-  verify->add_option("--time", vf->time,
-                     "Check validity windows at this time (YYYYMMDDHHMMSS or unix; default now)");
+  verify->add_option(
+      "--time", vf->time,
+      "Check validity windows at this time (YYYYMMDDHHMMSS, RFC 3339 or unix; default now)");
   verify->add_option("-j,--jobs", vf->jobs, "Threads (default: one per core)")
       ->check(CLI::Range(0U, 256U));
   verify->add_flag("--json", vf->json, "JSON: {zone, ok, problems: [{name, type, problem}]}");

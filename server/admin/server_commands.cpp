@@ -7,8 +7,8 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include "cidns/dnssec/rrset_signer.hpp"
 #include "cidns/net/control.hpp"
+#include "cidns/record/time.hpp"
 #include "command.hpp"
 
 namespace cidns::admin {
@@ -68,7 +68,7 @@ void print_status(const nlohmann::json& r) {
 std::string signed_until(const nlohmann::json& z) {
   const auto expires = z.value("sig_expiration", std::uint64_t{0});
   if (expires == 0) return "-";
-  return dnssec::format_time(expires) + (z.value("signed_online", false) ? "+" : "");
+  return record::format_sig_time(expires) + (z.value("signed_online", false) ? "+" : "");
 }
 
 void print_zones(const nlohmann::json& r) {

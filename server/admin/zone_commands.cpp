@@ -102,13 +102,13 @@ int run_print(const zone_options& o) {
   return std::fflush(stdout) == 0 ? exit_ok : exit_usage;
 }
 
-void add_file_options(CLI::App* cmd, zone_options& o) {
-  cmd->add_option("FILE", o.file, "The zonefile")->required();
-  cmd->add_option("--origin", o.origin,
+}  // namespace
+
+void add_zone_file_options(CLI::App* cmd, std::string& file, std::string& origin) {
+  cmd->add_option("FILE", file, "The zonefile")->required();
+  cmd->add_option("--origin", origin,
                   "The zone's name; default: the file's first $ORIGIN (which must agree)");
 }
-
-}  // namespace
 
 void add_zone_commands(CLI::App& app, action& selected) {
   auto* zone_cmd = app.add_subcommand("zone", "Zonefile tools");
@@ -117,14 +117,14 @@ void add_zone_commands(CLI::App& app, action& selected) {
   auto check_opts = std::make_shared<zone_options>();
   auto* check = zone_cmd->add_subcommand(
       "check", "Read and check a zonefile; print every error and warning and a summary");
-  add_file_options(check, *check_opts);
+  add_zone_file_options(check, check_opts->file, check_opts->origin);
   check->callback(
       [&selected, check_opts] { selected = [check_opts] { return run_check(*check_opts); }; });
 
   auto print_opts = std::make_shared<zone_options>();
   auto* print = zone_cmd->add_subcommand(
       "print", "Print a checked zone in canonical text (or JSON) on standard output");
-  add_file_options(print, *print_opts);
+  add_zone_file_options(print, print_opts->file, print_opts->origin);
   print->add_flag("--json", print_opts->json,
                   "JSON: {\"origin\": ..., \"records\": [record, ...]}");
   print->callback(

@@ -11,14 +11,14 @@
 #include <string_view>
 
 #include "cidns/record/data.hpp"
+#include "cidns/record/time.hpp"
 #include "cidns/util/result.hpp"
 
 namespace cidns::dnssec {
 
-// "ed25519", "p256", "sm2" (case-insensitive); nullopt otherwise.
-std::optional<record::algorithm> parse_algorithm(std::string_view text);
-// The mnemonic; "ALG<n>" for unknown numbers.
-std::string algorithm_name(std::uint32_t alg);
+// The mnemonics, from the record module's one table (record/time.hpp).
+using record::algorithm_name;
+using record::parse_algorithm;
 // True for the algorithms cidns can sign and verify with.
 bool is_supported(std::uint32_t alg) noexcept;
 

@@ -45,7 +45,4 @@ result<void> verify_rrset(const record::sig& sig, const public_key& key, const r
 // when `now` (unix seconds) is outside [inception, expiration].
 result<void> check_window(const record::sig& sig, std::uint64_t now);
 
-// "20261130100000"-style UTC time, as SIG fields are written.
-std::string format_time(std::uint64_t unix_seconds);
-
 }  // namespace cidns::dnssec

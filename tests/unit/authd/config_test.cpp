@@ -154,9 +154,9 @@ key = ["ksk.private", "/abs/zsk.private"]
   EXPECT_EQ(c.zones[1].keys,
             (std::vector<std::string>{(m_dir / "ksk.private").string(), "/abs/zsk.private"}));
   EXPECT_EQ(c.zones[1].sig_validity, cidns::authd::default_sig_validity);
-  EXPECT_NE(error_of("[[zone]]\nname = \"a.\"\nfile = \"x\"\nvalidity = \"2s\"\n")
-                .find("zone.validity"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("[[zone]]\nname = \"a.\"\nfile = \"x\"\nvalidity = \"2s\"\n").find("zone.validity"),
+      std::string::npos);
   EXPECT_NE(error_of("[[zone]]\nname = \"a.\"\nfile = \"x\"\nvalidity = \"soon\"\n")
                 .find("zone.validity"),
             std::string::npos);

@@ -13,6 +13,7 @@
 #include "cidns/dnssec/rrset_signer.hpp"
 #include "cidns/record/data.hpp"
 #include "cidns/record/presentation.hpp"
+#include "cidns/record/time.hpp"
 #include "cidns/wire/message.hpp"
 #include "cidns/zone/reader.hpp"
 #include "common/hex.hpp"
@@ -190,7 +191,10 @@ TEST(Canonical, ValidityWindow) {
   EXPECT_TRUE(check_window(s, 200).ok());
   EXPECT_NE(check_window(s, 201).err().message.find("signature expired"), std::string::npos);
   EXPECT_NE(check_window(s, 99).err().message.find("not valid before"), std::string::npos);
-  EXPECT_EQ(format_time(1764547200), "20251201000000");
+  EXPECT_EQ(record::format_sig_time(1764547200), "20251201000000");
+  EXPECT_EQ(record::parse_time("20251201000000").value(), 1764547200U);
+  EXPECT_EQ(record::parse_time("2025-12-01T00:00:00Z").value(), 1764547200U);
+  EXPECT_FALSE(record::parse_time("tomorrow").ok());
 }
 
 }  // namespace
