@@ -6,9 +6,12 @@
 namespace cidns::authd {
 namespace {
 
+// Its own suite name: the fixture class is distinct in every test file.
+class SignedDenialTest : public SignedAnswerTest {};
+
 // ---- NODATA and NXDOMAIN -------------------------------------------------------------------
 
-TEST_F(SignedAnswerTest, NodataAtANameHasItsNsec) {
+TEST_F(SignedDenialTest, NodataAtANameHasItsNsec) {
   auto [plain, r] = ask_both("h100-8x.pool1.provx.cn-north.", rtype::addr);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
   EXPECT_TRUE(r.answer.empty());
@@ -18,7 +21,7 @@ TEST_F(SignedAnswerTest, NodataAtANameHasItsNsec) {
             "NODATA proof");
 }
 
-TEST_F(SignedAnswerTest, ResourceNodataAtANameWithoutResourceData) {
+TEST_F(SignedDenialTest, ResourceNodataAtANameWithoutResourceData) {
   auto [plain, r] = ask_both("ns1.provx.cn-north.", rtype::resource);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
   EXPECT_TRUE(r.answer.empty());
@@ -28,7 +31,7 @@ TEST_F(SignedAnswerTest, ResourceNodataAtANameWithoutResourceData) {
             "RESOURCE NODATA proof");
 }
 
-TEST_F(SignedAnswerTest, NodataAtAnEmptyNonTerminalHasTheCoveringNsec) {
+TEST_F(SignedDenialTest, NodataAtAnEmptyNonTerminalHasTheCoveringNsec) {
   auto [plain, r] = ask_both("ent.provx.cn-north.", rtype::txt);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
   EXPECT_TRUE(r.answer.empty());
@@ -38,7 +41,7 @@ TEST_F(SignedAnswerTest, NodataAtAnEmptyNonTerminalHasTheCoveringNsec) {
             "empty non-terminal NODATA proof");
 }
 
-TEST_F(SignedAnswerTest, NodataAtTheSpotEmptyNonTerminal) {
+TEST_F(SignedDenialTest, NodataAtTheSpotEmptyNonTerminal) {
   // spot has only children (*.spot, fixed.spot): an empty non-terminal too.
   auto [plain, r] = ask_both("spot.provx.cn-north.", rtype::desc);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
@@ -48,7 +51,7 @@ TEST_F(SignedAnswerTest, NodataAtTheSpotEmptyNonTerminal) {
             "empty non-terminal NODATA proof");
 }
 
-TEST_F(SignedAnswerTest, NxdomainProvesNameAndWildcard) {
+TEST_F(SignedDenialTest, NxdomainProvesNameAndWildcard) {
   auto [plain, r] = ask_both("nothere.provx.cn-north.", rtype::desc);
   EXPECT_EQ(r.rcode, wire::rcode::nxdomain);
   EXPECT_TRUE(r.answer.empty());
@@ -57,7 +60,7 @@ TEST_F(SignedAnswerTest, NxdomainProvesNameAndWildcard) {
   expect_ok(dnssec::prove_nxdomain(id("nothere.provx.cn-north."), v.nsecs), "NXDOMAIN proof");
 }
 
-TEST_F(SignedAnswerTest, NxdomainSeveralLabelsBelowTheClosestEncloser) {
+TEST_F(SignedDenialTest, NxdomainSeveralLabelsBelowTheClosestEncloser) {
   auto [plain, r] = ask_both("a.b.nothere.pool1.provx.cn-north.", rtype::desc);
   EXPECT_EQ(r.rcode, wire::rcode::nxdomain);
   auto v = validate(r);
@@ -66,7 +69,7 @@ TEST_F(SignedAnswerTest, NxdomainSeveralLabelsBelowTheClosestEncloser) {
             "NXDOMAIN proof");
 }
 
-TEST_F(SignedAnswerTest, NxdomainBelowAnEmptyNonTerminal) {
+TEST_F(SignedDenialTest, NxdomainBelowAnEmptyNonTerminal) {
   auto [plain, r] = ask_both("zzz.ent.provx.cn-north.", rtype::txt);
   EXPECT_EQ(r.rcode, wire::rcode::nxdomain);
   auto v = validate(r);
@@ -74,7 +77,7 @@ TEST_F(SignedAnswerTest, NxdomainBelowAnEmptyNonTerminal) {
   expect_ok(dnssec::prove_nxdomain(id("zzz.ent.provx.cn-north."), v.nsecs), "NXDOMAIN proof");
 }
 
-TEST_F(SignedAnswerTest, NxdomainAfterTheLastName) {
+TEST_F(SignedDenialTest, NxdomainAfterTheLastName) {
   // Sorts after every name of the zone: covered by the last NSEC (next = apex).
   auto [plain, r] = ask_both("zzzz.provx.cn-north.", rtype::desc);
   EXPECT_EQ(r.rcode, wire::rcode::nxdomain);
@@ -83,7 +86,7 @@ TEST_F(SignedAnswerTest, NxdomainAfterTheLastName) {
   expect_ok(dnssec::prove_nxdomain(id("zzzz.provx.cn-north."), v.nsecs), "NXDOMAIN proof");
 }
 
-TEST_F(SignedAnswerTest, NodataAtTheApex) {
+TEST_F(SignedDenialTest, NodataAtTheApex) {
   auto [plain, r] = ask_both(parent_origin, rtype::txt);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
   EXPECT_TRUE(r.answer.empty());
@@ -92,7 +95,7 @@ TEST_F(SignedAnswerTest, NodataAtTheApex) {
   expect_ok(dnssec::prove_nodata(id(parent_origin), rtype::txt, v.nsecs), "apex NODATA proof");
 }
 
-TEST_F(SignedAnswerTest, NodataAtAnEmptyNonTerminalAboveADelegation) {
+TEST_F(SignedDenialTest, NodataAtAnEmptyNonTerminalAboveADelegation) {
   auto [plain, r] = ask_both("deep.provx.cn-north.", rtype::desc);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
   EXPECT_TRUE(r.answer.empty());
@@ -102,7 +105,7 @@ TEST_F(SignedAnswerTest, NodataAtAnEmptyNonTerminalAboveADelegation) {
             "empty non-terminal NODATA proof");
 }
 
-TEST_F(SignedAnswerTest, NxdomainBelowALeaf) {
+TEST_F(SignedDenialTest, NxdomainBelowALeaf) {
   // The closest encloser fixed.spot has no wildcard: *.spot does not apply.
   auto [plain, r] = ask_both("x.fixed.spot.provx.cn-north.", rtype::desc);
   EXPECT_EQ(r.rcode, wire::rcode::nxdomain);
@@ -114,7 +117,7 @@ TEST_F(SignedAnswerTest, NxdomainBelowALeaf) {
 // RFC 4034 §3 (a SIG's TTL is its RRset's) and RFC 9077: the SOA in a negative
 // answer has TTL min(SOA TTL, negative TTL), and so must its SIG, or a cache
 // keeps the SIG twelve times longer than the SOA here (3600 s against 300 s).
-TEST_F(SignedAnswerTest, NegativeSoaSigHasTheSoasTtl) {
+TEST_F(SignedDenialTest, NegativeSoaSigHasTheSoasTtl) {
   auto r = ask("nothere.provx.cn-north.", rtype::desc, with_do);
   std::uint32_t soa_ttl = 0;
   for (const auto& rr : r.authority) {
@@ -134,7 +137,7 @@ TEST_F(SignedAnswerTest, NegativeSoaSigHasTheSoasTtl) {
 
 // A query for type SIG gets every SIG at the name (RFC 4035 §3.1.5), not a
 // NODATA whose own NSEC (listing SIG) contradicts it.
-TEST_F(SignedAnswerTest, SigQueryAnswersEverySigAtTheName) {
+TEST_F(SignedDenialTest, SigQueryAnswersEverySigAtTheName) {
   const std::string_view name = "h100-8x.pool1.provx.cn-north.";
   auto r = ask(name, rtype::sig, with_do);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);

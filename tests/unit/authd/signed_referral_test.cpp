@@ -6,9 +6,12 @@
 namespace cidns::authd {
 namespace {
 
+// Its own suite name: the fixture class is distinct in every test file.
+class SignedReferralTest : public SignedAnswerTest {};
+
 // ---- delegations and DS -----------------------------------------------------------------------
 
-TEST_F(SignedAnswerTest, ReferralToASignedChildHasItsSignedDs) {
+TEST_F(SignedReferralTest, ReferralToASignedChildHasItsSignedDs) {
   auto [plain, r] = ask_both("gpu.signed.provx.cn-north.", rtype::desc);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
   EXPECT_FALSE(r.has_flag(wire::flag::aa));
@@ -27,7 +30,7 @@ TEST_F(SignedAnswerTest, ReferralToASignedChildHasItsSignedDs) {
   }
 }
 
-TEST_F(SignedAnswerTest, ReferralToAnUnsignedChildProvesThereIsNoDs) {
+TEST_F(SignedReferralTest, ReferralToAnUnsignedChildProvesThereIsNoDs) {
   auto [plain, r] = ask_both("x.legacy.provx.cn-north.", rtype::desc);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
   EXPECT_FALSE(r.has_flag(wire::flag::aa));
@@ -39,7 +42,7 @@ TEST_F(SignedAnswerTest, ReferralToAnUnsignedChildProvesThereIsNoDs) {
   expect_ok(dnssec::prove_no_ds(id("legacy.provx.cn-north."), v.nsecs), "no-DS proof");
 }
 
-TEST_F(SignedAnswerTest, DsQueryAtASignedCut) {
+TEST_F(SignedReferralTest, DsQueryAtASignedCut) {
   auto [plain, r] = ask_both(child_origin, rtype::ds);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
   EXPECT_TRUE(r.has_flag(wire::flag::aa));
@@ -49,7 +52,7 @@ TEST_F(SignedAnswerTest, DsQueryAtASignedCut) {
   EXPECT_EQ(v.answer.verified, 1U);
 }
 
-TEST_F(SignedAnswerTest, DsQueryAtAnUnsignedCutIsProvenNodata) {
+TEST_F(SignedReferralTest, DsQueryAtAnUnsignedCutIsProvenNodata) {
   auto [plain, r] = ask_both("legacy.provx.cn-north.", rtype::ds);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
   EXPECT_TRUE(r.has_flag(wire::flag::aa));
@@ -61,7 +64,7 @@ TEST_F(SignedAnswerTest, DsQueryAtAnUnsignedCutIsProvenNodata) {
   expect_ok(dnssec::prove_no_ds(id("legacy.provx.cn-north."), v.nsecs), "no-DS proof");
 }
 
-TEST_F(SignedAnswerTest, DsAtAServedChildApexComesFromTheParentAndPinsItsKey) {
+TEST_F(SignedReferralTest, DsAtAServedChildApexComesFromTheParentAndPinsItsKey) {
   serve_child();
   auto [plain, r] = ask_both(child_origin, rtype::ds);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
@@ -86,7 +89,7 @@ TEST_F(SignedAnswerTest, DsAtAServedChildApexComesFromTheParentAndPinsItsKey) {
   EXPECT_EQ(*made, *ds);
 }
 
-TEST_F(SignedAnswerTest, ServedChildAnswersBelowTheCutWithItsOwnKey) {
+TEST_F(SignedReferralTest, ServedChildAnswersBelowTheCutWithItsOwnKey) {
   serve_child();
   auto [plain, r] = ask_both("gpu.signed.provx.cn-north.", rtype::desc);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
@@ -102,14 +105,14 @@ TEST_F(SignedAnswerTest, ServedChildAnswersBelowTheCutWithItsOwnKey) {
             "child NXDOMAIN proof");
 }
 
-TEST_F(SignedAnswerTest, ReferralBelowAnEmptyNonTerminal) {
+TEST_F(SignedReferralTest, ReferralBelowAnEmptyNonTerminal) {
   auto [plain, r] = ask_both("x.b.deep.provx.cn-north.", rtype::desc);
   EXPECT_FALSE(r.has_flag(wire::flag::aa));
   auto v = validate(r, {{id("b.deep.provx.cn-north."), rtype::ns}});
   expect_ok(dnssec::prove_no_ds(id("b.deep.provx.cn-north."), v.nsecs), "no-DS proof");
 }
 
-TEST_F(SignedAnswerTest, CnameIntoAnUnservedSignedChildEndsInAReferral) {
+TEST_F(SignedReferralTest, CnameIntoAnUnservedSignedChildEndsInAReferral) {
   auto [plain, r] = ask_both("kid.provx.cn-north.", rtype::desc);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
   ASSERT_EQ(plain.answer.size(), 1U);
@@ -119,7 +122,7 @@ TEST_F(SignedAnswerTest, CnameIntoAnUnservedSignedChildEndsInAReferral) {
   EXPECT_EQ(v.authority.verified, 1U);
 }
 
-TEST_F(SignedAnswerTest, CnameIntoAServedChildIsSignedByEachZone) {
+TEST_F(SignedReferralTest, CnameIntoAServedChildIsSignedByEachZone) {
   serve_child();
   auto [plain, r] = ask_both("kid.provx.cn-north.", rtype::desc);
   EXPECT_EQ(r.rcode, wire::rcode::noerror);
