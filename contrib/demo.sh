@@ -171,10 +171,11 @@ start_servers() {
     wait_ready "$addr" "$zone" "$run_dir/authd-$addr.log" --norec
   done
   [[ -x $resolverd ]] || return 0
-  # cidns-resolverd comes with the resolver issue; its flags are settled there.
-  echo "\$ $resolverd --listen $resolver_addr:$port --root 127.0.0.2:$port --cache $run_dir/cache &"
+  rm -rf "$run_dir/cache"
+  echo "\$ $resolverd --listen $resolver_addr:$port --root 127.0.0.2:$port --trust-anchor $signed_dir/root.anchor --cache $run_dir/cache --control $run_dir/resolverd.sock &"
   "$resolverd" --listen "$resolver_addr:$port" --root "127.0.0.2:$port" \
-    --cache "$run_dir/cache" >"$run_dir/resolverd.log" 2>&1 &
+    --trust-anchor "$signed_dir/root.anchor" --cache "$run_dir/cache" \
+    --control "$run_dir/resolverd.sock" >"$run_dir/resolverd.log" 2>&1 &
   pids+=($!)
   wait_ready "$resolver_addr" provx.cn-north. "$run_dir/resolverd.log"
 }
@@ -184,13 +185,22 @@ run_lookups() {
   export CIDNS_RESOLVER=$resolver_addr:$port
   for entry in "${lookups[@]}"; do
     read -r name what <<<"$entry"
-    say "$name  ($what)"
+    say "$name  ($what), through the resolver"
     rc=0
-    run "$lookup" "$name" || rc=$?
+    run "$lookup" --dnssec "$name" || rc=$?
     echo "   (exit $rc: 0 answer, 1 NXDOMAIN/NODATA, 2 failure, 3 referral)"
   done
-  say "Iterating from the root ourselves (--trace)"
-  run "$lookup" --trace h100-8x.pool1.provx.cn-north. || true
+  say "The zone broken on purpose: yangtze.cn-east.'s price changed after signing"
+  rc=0
+  run "$lookup" --dnssec a10-2x.hz1.yangtze.cn-east. DESC || rc=$?
+  echo "   (exit $rc: SERVFAIL, and the extended error says which record failed and why)"
+  say "The same with CD (checking disabled): the data as received, not validated"
+  run "$lookup" --cd a10-2x.hz1.yangtze.cn-east. DESC || true
+  say "Iterating from the root ourselves (--trace), validating each link"
+  run "$lookup" --trace --root 127.0.0.2:$port --trust-anchor "$signed_dir/root.anchor" \
+    h100-8x.pool1.provx.cn-north. || true
+  say "Resolver counters (cidns-admin resolver stats)"
+  run "$admin" resolver stats --socket "$run_dir/resolverd.sock" || true
   say "Discovery: 8 x H100-class GPUs in cn-north, cheapest first"
   run "$lookup" --discover "kind=gpu accel.count>=8 accel.mem>=80GiB region=cn-north* order=price limit=5" \
     --in cn-north. || true
@@ -239,13 +249,21 @@ for r in m["additional"]:
   done
 }
 
+if [[ -x $resolverd ]]; then
+  say "Breaking one zone on purpose: a price in yangtze.cn-east. changed after signing"
+  run sed -i 's/price=0.6CNY/price=0.5CNY/' "$signed_dir/yangtze.cn-east.zone"
+fi
 say "Starting one cidns-authd per operator${resolverd:+ (and a resolver once built)}"
 start_servers
-for entry in "${lookups[@]}"; do
-  read -r name what <<<"$entry"
-  say "$name  ($what): walking down from the root"
-  walk "$name"
-done
+if [[ -x $resolverd ]]; then
+  run_lookups
+else
+  for entry in "${lookups[@]}"; do
+    read -r name what <<<"$entry"
+    say "$name  ($what): walking down from the root"
+    walk "$name"
+  done
+fi
 say "A signed answer: the records with their SIGs (--dnssec sets DO)"
 run "$lookup" --server 127.0.0.21:$port --norec --dnssec h100-8x.pool1.provx.cn-north. STATE || true
 say "An NXDOMAIN with its proofs: the NSEC covering the name and the one covering the wildcard"
@@ -257,9 +275,6 @@ run "$lookup" --server 127.0.0.3:$port --norec --dnssec h100-8x.pool1.provx.cn-n
 say "The same over TCP, and as JSON (every --json output shares this shape)"
 run "$lookup" --server 127.0.0.21:$port --norec --tcp h100-1x.pool1.provx.cn-north. DESC || true
 run "$lookup" --server 127.0.0.21:$port --norec --json best.provx.cn-north. || true
-if [[ -x $resolverd ]]; then
-  run_lookups
-fi
 say "Server counters (cidns-admin server stats)"
 run "$admin" server stats --socket "$run_dir/authd-127.0.0.21.sock" || true
 say "Stopping the servers"

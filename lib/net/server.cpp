@@ -52,7 +52,13 @@ std::error_code probe(const endpoint& ep, int type, std::uint16_t& port_out) {
 }  // namespace
 
 server::server(server_options options, query_handler& handler)
-    : m_options(std::move(options)), m_handler(handler) {
+    : server(std::move(options), &handler, nullptr) {}
+
+server::server(server_options options, async_query_handler& handler)
+    : server(std::move(options), nullptr, &handler) {}
+
+server::server(server_options options, query_handler* handler, async_query_handler* async)
+    : m_options(std::move(options)) {
   if (m_options.listen.empty()) throw std::runtime_error("no listen address given");
   if (!m_options.udp && !m_options.tcp) throw std::runtime_error("neither UDP nor TCP enabled");
   if (m_options.threads == 0) m_options.threads = std::max(1u, std::thread::hardware_concurrency());
@@ -60,11 +66,13 @@ server::server(server_options options, query_handler& handler)
   m_options.udp_buffer_size = std::clamp<std::size_t>(m_options.udp_buffer_size, 512, 65535);
   m_options.tcp_max_in_flight = std::max<std::size_t>(m_options.tcp_max_in_flight, 1);
   for (unsigned i = 0; i < m_options.threads; ++i)
-    m_workers.push_back(std::make_unique<detail::worker>(m_options, m_handler));
+    m_workers.push_back(std::make_unique<detail::worker>(m_options, i, handler, async));
   bind_all();
 }
 
 server::~server() { stop(); }
+
+boost::asio::io_context& server::io_context(unsigned worker) { return m_workers.at(worker)->io(); }
 
 void server::bind_all() {
   for (const auto& requested : m_options.listen) {

@@ -5,6 +5,7 @@
 
 #include <boost/asio/write.hpp>
 
+#include "reply_route.hpp"
 #include "worker.hpp"
 
 namespace cidns::net::detail {
@@ -29,6 +30,14 @@ tcp_connection::tcp_connection(boost::asio::ip::tcp::socket socket, worker& owne
   }
   m_peer.proto = transport::tcp;
   m_socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
+  if (owner.async_handler() != nullptr) {
+    m_route = std::make_shared<reply_route>();
+    m_route->tcp = this;
+  }
+}
+
+tcp_connection::~tcp_connection() {
+  if (m_route) m_route->tcp = nullptr;
 }
 
 void tcp_connection::start() {
@@ -40,12 +49,23 @@ void tcp_connection::start() {
 void tcp_connection::begin_shutdown() {
   if (m_closed) return;
   m_closing = true;
-  if (!m_writing) close();
+  finish_if_done();
+}
+
+// While closing: write what is queued, close once nothing is queued or owed.
+void tcp_connection::finish_if_done() {
+  if (m_closed || !m_closing || m_writing || m_in_pump) return;
+  if (!m_queue.empty()) {
+    write();
+  } else if (m_owed == 0) {
+    close();
+  }
 }
 
 void tcp_connection::close() {
   if (m_closed) return;
   m_closed = true;
+  if (m_route) m_route->tcp = nullptr;
   auto self = shared_from_this();  // detach() may drop the registry's reference
   boost::system::error_code ec;
   m_socket.close(ec);
@@ -58,7 +78,22 @@ void tcp_connection::close() {
 // Answers the complete frames already buffered (while the queue has room), then reads more.
 void tcp_connection::pump() {
   const std::size_t limit = m_owner.options().tcp_max_in_flight;
-  while (!m_closed && !m_closing && m_queue.size() < limit) {
+  m_in_pump = true;  // replies sent from inside the handler only join the queue
+  answer_frames();
+  m_in_pump = false;
+  if (m_closed) return;
+  if (!m_queue.empty() && !m_writing) write();
+  if (m_closing) {
+    finish_if_done();
+    return;
+  }
+  if (m_reading || m_queue.size() + m_owed >= limit) return;
+  read();
+}
+
+void tcp_connection::answer_frames() {
+  const std::size_t limit = m_owner.options().tcp_max_in_flight;
+  while (!m_closed && !m_closing && m_queue.size() + m_owed < limit) {
     const std::size_t avail = m_rend - m_rbegin;
     if (avail < 2) break;
     const std::size_t len = (std::size_t{m_rbuf[m_rbegin]} << 8) | m_rbuf[m_rbegin + 1];
@@ -71,10 +106,6 @@ void tcp_connection::pump() {
     answer({m_rbuf.data() + m_rbegin + 2, len});
     m_rbegin += 2 + len;
   }
-  if (m_closed) return;
-  if (!m_queue.empty() && !m_writing) write();
-  if (m_closing || m_reading || m_queue.size() >= limit) return;
-  read();
 }
 
 void tcp_connection::read() {
@@ -100,9 +131,10 @@ void tcp_connection::on_read(const boost::system::error_code& ec, std::size_t n)
   m_reading = false;
   if (m_closed) return;
   if (m_closing || ec == boost::asio::error::eof) {
-    // Stopping, or the client half-closed: answer nothing more, flush what is queued.
+    // Stopping, or the client half-closed: answer nothing more, flush what is queued (and,
+    // with an asynchronous handler, what is still owed).
     m_closing = true;
-    if (!m_writing) close();
+    finish_if_done();
     return;
   }
   if (ec) {
@@ -117,6 +149,15 @@ void tcp_connection::on_read(const boost::system::error_code& ec, std::size_t n)
 void tcp_connection::answer(std::span<const std::uint8_t> query) {
   auto& counters = m_owner.counters();
   bump(counters.tcp_received);
+  if (auto* async = m_owner.async_handler()) {
+    ++m_owed;
+    try {
+      async->handle(query, m_peer, m_owner.index(), reply_sink(m_route, m_peer));
+    } catch (...) {
+      bump(counters.dropped_errors);  // the sink, destroyed unsent, has settled the debt
+    }
+    return;
+  }
   std::string body;
   if (!m_spare.empty()) {
     body = std::move(m_spare.back());
@@ -124,7 +165,7 @@ void tcp_connection::answer(std::span<const std::uint8_t> query) {
     body.clear();
   }
   try {
-    m_owner.handler().handle(query, m_peer, body);
+    m_owner.handler()->handle(query, m_peer, body);
   } catch (...) {
     bump(counters.dropped_errors);
     body.clear();
@@ -141,6 +182,38 @@ void tcp_connection::answer(std::span<const std::uint8_t> query) {
   m_queue.push_back(
       queued_reply{{static_cast<std::uint8_t>(size >> 8), static_cast<std::uint8_t>(size & 0xff)},
                    std::move(body)});
+}
+
+void tcp_connection::deliver(std::string body) {
+  if (m_owed > 0) --m_owed;
+  if (m_closed) return;
+  if (body.size() > 65535) {  // cannot be framed
+    bump(m_owner.counters().dropped_errors);
+    body.clear();
+  }
+  if (!body.empty()) {
+    const auto size = body.size();
+    m_queue.push_back(
+        queued_reply{{static_cast<std::uint8_t>(size >> 8), static_cast<std::uint8_t>(size & 0xff)},
+                     std::move(body)});
+  }
+  settled();
+}
+
+void tcp_connection::abandon() {
+  if (m_owed > 0) --m_owed;
+  if (!m_closed) settled();
+}
+
+// A reply owed was sent or dropped: write it, resume reading, or finish closing.
+void tcp_connection::settled() {
+  if (m_in_pump) return;  // pump() goes on from here itself
+  if (m_closing) {
+    finish_if_done();
+    return;
+  }
+  m_last_activity = std::chrono::steady_clock::now();
+  pump();
 }
 
 void tcp_connection::write() {
@@ -173,11 +246,7 @@ void tcp_connection::on_write(const boost::system::error_code& ec) {
   }
   m_in_write = 0;
   if (m_closing) {
-    if (!m_queue.empty()) {
-      write();
-    } else {
-      close();
-    }
+    finish_if_done();
     return;
   }
   pump();
@@ -187,8 +256,10 @@ void tcp_connection::arm_idle() {
   m_idle.expires_at(m_last_activity + m_owner.options().tcp_idle_timeout);
   m_idle.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec || self->m_closed) return;
-    if (std::chrono::steady_clock::now() - self->m_last_activity >=
-        self->m_owner.options().tcp_idle_timeout) {
+    const auto now = std::chrono::steady_clock::now();
+    if (self->m_owed > 0) {
+      self->m_last_activity = now;  // waiting for our own replies is not idling
+    } else if (now - self->m_last_activity >= self->m_owner.options().tcp_idle_timeout) {
       self->close();
       return;
     }

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "reply_route.hpp"
 #include "socket_util.hpp"
 #include "worker.hpp"
 
@@ -32,12 +33,21 @@ udp_receiver::udp_receiver(boost::asio::ip::udp::socket socket, worker& owner)
     m_replies[i].reserve(1232);
   }
   m_socket.non_blocking(true);
+  if (owner.async_handler() != nullptr) {
+    m_route = std::make_shared<reply_route>();
+    m_route->udp = this;
+  }
+}
+
+udp_receiver::~udp_receiver() {
+  if (m_route) m_route->udp = nullptr;
 }
 
 void udp_receiver::start() { wait(); }
 
 void udp_receiver::close() {
   m_closed = true;
+  if (m_route) m_route->udp = nullptr;
   boost::system::error_code ec;
   m_socket.close(ec);
 }
@@ -53,35 +63,47 @@ void udp_receiver::wait() {
                       });
 }
 
+int udp_receiver::receive_batch() {
+  for (std::size_t i = 0; i < m_batch; ++i) {
+    auto& h = m_recv[i].msg_hdr;
+    h = msghdr{};
+    h.msg_name = &m_peers[i];
+    h.msg_namelen = sizeof(sockaddr_storage);
+    h.msg_iov = &m_recv_iov[i];
+    h.msg_iovlen = 1;
+    m_recv[i].msg_len = 0;
+  }
+  for (;;) {
+    const int n = ::recvmmsg(m_socket.native_handle(), m_recv.data(),
+                             static_cast<unsigned>(m_batch), MSG_DONTWAIT, nullptr);
+    if (n > 0) {
+      bump(m_owner.counters().udp_received, static_cast<std::uint64_t>(n));
+      return n;
+    }
+    if (n == 0) return 0;
+    if (errno == EINTR) continue;
+    // ECONNREFUSED and friends: ICMP errors from earlier replies, not ours to act on.
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNREFUSED) {
+      bump(m_owner.counters().dropped_errors);
+    }
+    return 0;
+  }
+}
+
+// The synchronous handler: every reply of a batch goes out in one sendmmsg.
 void udp_receiver::drain() {
-  const int fd = m_socket.native_handle();
+  if (m_route) {
+    drain_async();
+    return;
+  }
   auto& counters = m_owner.counters();
-  auto& handler = m_owner.handler();
+  auto& handler = *m_owner.handler();
   peer_info from;
   from.proto = transport::udp;
 
   for (int round = 0; round < max_rounds; ++round) {
-    for (std::size_t i = 0; i < m_batch; ++i) {
-      auto& h = m_recv[i].msg_hdr;
-      h = msghdr{};
-      h.msg_name = &m_peers[i];
-      h.msg_namelen = sizeof(sockaddr_storage);
-      h.msg_iov = &m_recv_iov[i];
-      h.msg_iovlen = 1;
-      m_recv[i].msg_len = 0;
-    }
-    const int n =
-        ::recvmmsg(fd, m_recv.data(), static_cast<unsigned>(m_batch), MSG_DONTWAIT, nullptr);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      // ECONNREFUSED and friends: ICMP errors from earlier replies, not ours to act on.
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNREFUSED) {
-        bump(counters.dropped_errors);
-      }
-      return;
-    }
+    const int n = receive_batch();
     if (n == 0) return;
-    bump(counters.udp_received, static_cast<std::uint64_t>(n));
 
     unsigned replies = 0;
     for (int i = 0; i < n; ++i) {
@@ -115,6 +137,53 @@ void udp_receiver::drain() {
     }
     send_replies(replies);
     if (static_cast<std::size_t>(n) < m_batch) return;
+  }
+}
+
+// The asynchronous handler: each datagram gets a sink; its reply leaves by send_later().
+void udp_receiver::drain_async() {
+  auto& counters = m_owner.counters();
+  auto& handler = *m_owner.async_handler();
+  const unsigned index = m_owner.index();
+  peer_info from;
+  from.proto = transport::udp;
+
+  for (int round = 0; round < max_rounds && !m_closed; ++round) {
+    const int n = receive_batch();
+    if (n == 0) return;
+    for (int i = 0; i < n && !m_closed; ++i) {
+      if (m_recv[i].msg_hdr.msg_flags & MSG_TRUNC) {
+        bump(counters.dropped_oversize);
+        continue;
+      }
+      peer_from_sockaddr(m_peers[i], from);
+      try {
+        handler.handle({m_buffers.data() + i * m_buffer_size, m_recv[i].msg_len}, from, index,
+                       reply_sink(m_route, from));
+      } catch (...) {
+        bump(counters.dropped_errors);
+      }
+    }
+    if (static_cast<std::size_t>(n) < m_batch) return;
+  }
+}
+
+void udp_receiver::send_later(const peer_info& to, std::string_view bytes) {
+  if (m_closed || bytes.empty()) return;
+  auto& counters = m_owner.counters();
+  sockaddr_storage sa;
+  const socklen_t len = to_sockaddr(endpoint{to.address, to.port}, sa);
+  for (;;) {
+    const ssize_t r = ::sendto(m_socket.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT,
+                               reinterpret_cast<const sockaddr*>(&sa), len);
+    if (r >= 0) {
+      bump(counters.udp_replied);
+      return;
+    }
+    if (errno == EINTR) continue;
+    // A full send buffer or a datagram too large: dropped, as in send_replies().
+    bump(counters.dropped_errors);
+    return;
   }
 }
 

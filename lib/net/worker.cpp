@@ -11,10 +11,18 @@
 
 namespace cidns::net::detail {
 
-worker::worker(const server_options& options, query_handler& handler)
-    : m_options(options), m_handler(handler) {}
+worker::worker(const server_options& options, unsigned index, query_handler* handler,
+               async_query_handler* async)
+    : m_options(options), m_index(index), m_handler(handler), m_async(async) {}
 
-worker::~worker() = default;
+worker::~worker() {
+  // Close before the members go: the io_context's destructor destroys pending handlers, and
+  // reply sinks among them must find their socket or connection closed, not half destroyed.
+  m_stopping = true;
+  for (auto& u : m_udp) u->close();
+  for (auto& t : m_tcp) t->close();
+  close_all_connections();
+}
 
 void worker::add_udp(boost::asio::ip::udp::socket socket) {
   m_udp.push_back(std::make_unique<udp_receiver>(std::move(socket), *this));

@@ -48,14 +48,18 @@ class tcp_connection;
 
 class worker {
  public:
-  worker(const server_options& options, query_handler& handler);
+  // Exactly one of `handler` (answers at once) and `async` (answers later) is set.
+  worker(const server_options& options, unsigned index, query_handler* handler,
+         async_query_handler* async);
   ~worker();
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
 
   boost::asio::io_context& io() { return m_io; }
   const server_options& options() const { return m_options; }
-  query_handler& handler() { return m_handler; }
+  unsigned index() const { return m_index; }
+  query_handler* handler() { return m_handler; }
+  async_query_handler* async_handler() { return m_async; }
   thread_counters& counters() { return m_counters; }
   const thread_counters& counters() const { return m_counters; }
 
@@ -77,7 +81,9 @@ class worker {
   void close_all_connections();
 
   const server_options& m_options;
-  query_handler& m_handler;
+  unsigned m_index;
+  query_handler* m_handler;
+  async_query_handler* m_async;
   thread_counters m_counters;
   // Declared before the io_context so it outlives the handlers the io_context destroys.
   std::unordered_map<tcp_connection*, std::shared_ptr<tcp_connection>> m_connections;

@@ -1,10 +1,8 @@
-// cidns-lookup: ask a server or resolver one question and print the reply as dig does
-// (docs/cidns-lookup.md). Exit: 0 an answer, 1 NXDOMAIN or NODATA, 2 failure, 3 a referral.
+// cidns-lookup: ask the configured resolvers (or one server) one question through the stub
+// library and print the reply as dig does (docs/cidns-lookup.md). Exit: 0 an answer,
+// 1 NXDOMAIN or NODATA, 2 failure, 3 a referral (DESIGN §8).
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -13,21 +11,18 @@
 #include <nlohmann/json.hpp>
 
 #include "cidns/name/identifier.hpp"
-#include "cidns/net/client.hpp"
 #include "cidns/net/endpoint.hpp"
 #include "cidns/record/rtype.hpp"
+#include "cidns/stub/resolver.hpp"
 #include "cidns/util/command_line.hpp"
-#include "cidns/wire/message.hpp"
 #include "cidns/wire/print.hpp"
+#include "trace.hpp"
 
 namespace {
 
 using namespace cidns;
 
-constexpr int exit_answer = 0;
-constexpr int exit_negative = 1;
 constexpr int exit_failure = 2;
-constexpr int exit_referral = 3;
 
 struct options {
   std::string name;
@@ -37,184 +32,141 @@ struct options {
   bool tcp = false;
   bool json = false;
   bool dnssec = false;
-  int timeout_ms = 2000;
-  int attempts = 2;
+  bool cd = false;
+  int timeout_ms = 0;  // 0: from the stub's configuration
+  int attempts = 0;
+  bool trace = false;
+  std::vector<std::string> roots;
+  std::string trust_anchor;
+  std::string discover;
+  std::string scope;
 };
 
-// --server, else CIDNS_RESOLVER (comma-separated), else /etc/cidns/resolv.conf, else 127.0.0.1.
-std::vector<std::string> server_list(const options& o) {
-  if (!o.server.empty()) return {o.server};
-  std::vector<std::string> out;
-  if (const char* env = std::getenv("CIDNS_RESOLVER"); env != nullptr && *env != '\0') {
-    std::string s(env);
-    for (std::size_t start = 0; start <= s.size();) {
-      std::size_t comma = s.find(',', start);
-      if (comma == std::string::npos) comma = s.size();
-      if (comma > start) out.push_back(s.substr(start, comma - start));
-      start = comma + 1;
-    }
-    return out;
-  }
-  std::ifstream conf("/etc/cidns/resolv.conf");
-  std::string word, value;
-  while (conf >> word) {
-    if (word == "resolver" && conf >> value) out.push_back(value);
-  }
-  if (out.empty()) out.push_back("127.0.0.1");
-  return out;
+int fail(const std::string& why) {
+  std::fprintf(stderr, "cidns-lookup: %s\n", why.c_str());
+  return exit_failure;
 }
 
-int classify(const wire::message& reply) {
-  if (reply.rcode == wire::rcode::nxdomain) return exit_negative;
-  if (reply.rcode != wire::rcode::noerror) return exit_failure;
-  if (!reply.answer.empty()) return exit_answer;
-  for (const auto& r : reply.authority) {
-    if (r.type == record::rtype::soa) return exit_negative;
+// An identifier, or a cid:// URI (its /path is not resolved).
+result<name::identifier> parse_name(const std::string& text) {
+  if (text.rfind("cid://", 0) == 0 || text.rfind("CID://", 0) == 0) {
+    auto uri = name::parse_uri(text);
+    if (!uri) return std::move(uri).err();
+    return uri->id;
   }
-  for (const auto& r : reply.authority) {
-    if (r.type == record::rtype::ns) return exit_referral;
-  }
-  return exit_negative;
+  return name::identifier::parse(text);
 }
 
-struct exchange_result {
-  wire::message reply;
-  std::size_t size = 0;
-  bool tcp = false;
-  bool retried_after_tc = false;
-  double ms = 0;
-};
-
-result<wire::message> decode_matching(const std::string& bytes, const wire::message& query) {
-  auto reply = wire::decode(bytes);
-  if (!reply) return make_error("malformed reply: " + reply.err().message);
-  if (reply->id != query.id) return make_error("reply id does not match the query");
-  if (!reply->has_flag(wire::flag::qr)) return make_error("reply is not flagged as a reply");
-  if (reply->question && reply->question != query.question) {
-    return make_error("reply is for another question");
+// --server replaces the configured resolvers; --timeout and --attempts override theirs.
+result<stub::resolver_config> make_config(const options& o) {
+  stub::resolver_config config;
+  if (o.server.empty()) {
+    auto loaded = stub::load_system_config();
+    if (!loaded) return std::move(loaded).err();
+    config = std::move(*loaded);
+  } else {
+    auto ep = net::parse_endpoint(o.server);
+    if (!ep) return make_error("--server " + ep.err().message);
+    config.servers = {*ep};
+    config.source = "--server";
   }
-  return reply;
+  if (o.timeout_ms > 0) config.timeout = std::chrono::milliseconds(o.timeout_ms);
+  if (o.attempts > 0) config.attempts = o.attempts;
+  return config;
 }
 
-result<exchange_result> ask(const net::endpoint& server, const wire::message& query, bool tcp,
-                            std::chrono::milliseconds timeout, int attempts) {
-  std::string bytes = wire::encode(query);
-  std::span<const std::uint8_t> span(reinterpret_cast<const std::uint8_t*>(bytes.data()),
-                                     bytes.size());
-  exchange_result out;
-  const auto t0 = std::chrono::steady_clock::now();
-  if (!tcp) {
-    error last = make_error("no attempt made");
-    for (int i = 0; i < attempts; ++i) {
-      auto raw = net::udp_exchange(server, span, timeout);
-      if (!raw) {
-        last = std::move(raw).err();
-        continue;
-      }
-      auto reply = decode_matching(*raw, query);
-      if (!reply) {
-        last = std::move(reply).err();
-        continue;
-      }
-      if (!reply->has_flag(wire::flag::tc)) {
-        out.reply = std::move(*reply);
-        out.size = raw->size();
-        out.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                     .count();
-        return out;
-      }
-      out.retried_after_tc = true;
-      break;
-    }
-    if (!out.retried_after_tc) return last;
+void print(const options& o, const stub::lookup_result& got) {
+  const double ms = static_cast<double>(got.elapsed.count()) / 1000.0;
+  const char* transport = got.tcp ? "tcp" : "udp";
+  if (o.json) {
+    nlohmann::json j = wire::to_json(got.reply);
+    j["server"] = got.server.to_string();
+    j["transport"] = transport;
+    j["size"] = got.size;
+    j["time_ms"] = ms;
+    j["outcome"] = stub::outcome_name(got.kind);
+    j["validation"] = {{"state", stub::validation_name(got.validation.state)},
+                       {"reason", got.validation.reason}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
   }
-  auto raw = net::tcp_exchange(server, span, timeout);
-  if (!raw) return std::move(raw).err();
-  auto reply = decode_matching(*raw, query);
-  if (!reply) return std::move(reply).err();
-  out.reply = std::move(*reply);
-  out.size = raw->size();
-  out.tcp = true;
-  out.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  return out;
+  if (got.retried_after_tc) std::printf(";; truncated over UDP, retried over TCP\n");
+  std::printf("%s", wire::format_message(got.reply).c_str());
+  if (o.dnssec) std::printf("\n;; VALIDATION: %s\n", got.validation.text().c_str());
+  std::printf("\n;; SERVER: %s (%s)\n;; Query time: %.1f ms\n;; MSG SIZE rcvd: %zu\n",
+              got.server.to_string().c_str(), transport, ms, got.size);
+}
+
+int run_trace_mode(const options& o, const name::identifier& qname, record::rtype qtype) {
+  lookup::trace_options t;
+  t.name = qname;
+  t.type = qtype;
+  for (const auto& text : o.roots) {
+    auto ep = net::parse_endpoint(text);
+    if (!ep) return fail("--root " + ep.err().message);
+    t.roots.push_back(*ep);
+  }
+  t.trust_anchor = o.trust_anchor;
+  t.json = o.json;
+  t.tcp = o.tcp;
+  if (o.timeout_ms > 0) t.timeout = std::chrono::milliseconds(o.timeout_ms);
+  return lookup::run_trace(t);
 }
 
 int run(const options& o) {
-  // The name: an identifier, or a cid:// URI.
-  result<name::identifier> qname = make_error("");
-  if (o.name.rfind("cid://", 0) == 0 || o.name.rfind("CID://", 0) == 0) {
-    auto uri = name::parse_uri(o.name);
-    qname = uri ? result<name::identifier>(uri->id) : result<name::identifier>(uri.err());
-  } else {
-    qname = name::identifier::parse(o.name);
-  }
-  if (!qname) {
-    std::fprintf(stderr, "cidns-lookup: %s: %s\n", o.name.c_str(), qname.err().message.c_str());
-    return exit_failure;
-  }
+  if (!o.discover.empty()) return fail("--discover is not available in this build");
+  if (o.name.empty()) return fail("NAME is required (run with --help for usage)");
+  auto qname = parse_name(o.name);
+  if (!qname) return fail(fmt::format("{}: {}", o.name, qname.err().message));
   auto qtype = record::parse_type(o.type);
-  if (!qtype || *qtype == record::rtype::none) {
-    std::fprintf(stderr, "cidns-lookup: %s: unknown record type\n", o.type.c_str());
-    return exit_failure;
-  }
-  wire::message query;
-  query.id = std::random_device{}();
-  query.opcode = wire::opcode::query;
-  query.set_flag(wire::flag::rd, !o.norec);
-  query.set_flag(wire::flag::do_, o.dnssec);
-  query.question = wire::question{*qname, *qtype};
-  query.max_size = wire::default_udp_size;
+  if (!qtype || *qtype == record::rtype::none)
+    return fail(fmt::format("{}: unknown record type", o.type));
+  if (o.trace) return run_trace_mode(o, *qname, *qtype);
 
-  std::string last_error;
-  for (const auto& text : server_list(o)) {
-    auto server = net::parse_endpoint(text);
-    if (!server) {
-      std::fprintf(stderr, "cidns-lookup: server %s\n", server.err().message.c_str());
-      return exit_failure;
-    }
-    auto got = ask(*server, query, o.tcp, std::chrono::milliseconds(o.timeout_ms), o.attempts);
-    if (!got) {
-      last_error = fmt::format("{}: {}", server->to_string(), got.err().message);
-      continue;
-    }
-    int code = classify(got->reply);
-    if (o.json) {
-      nlohmann::json j = wire::to_json(got->reply);
-      j["server"] = server->to_string();
-      j["transport"] = got->tcp ? "tcp" : "udp";
-      j["size"] = got->size;
-      j["time_ms"] = got->ms;
-      std::printf("%s\n", j.dump(2).c_str());
-    } else {
-      if (got->retried_after_tc) std::printf(";; truncated over UDP, retried over TCP\n");
-      std::printf("%s", wire::format_message(got->reply).c_str());
-      std::printf("\n;; SERVER: %s (%s)\n;; Query time: %.1f ms\n;; MSG SIZE rcvd: %zu\n",
-                  server->to_string().c_str(), got->tcp ? "tcp" : "udp", got->ms, got->size);
-    }
-    return code;
-  }
-  std::fprintf(stderr, "cidns-lookup: no reply: %s\n", last_error.c_str());
-  return exit_failure;
+  auto config = make_config(o);
+  if (!config) return fail(config.err().message);
+  const stub::resolver stub(std::move(*config));
+  const stub::query_options q{.dnssec = o.dnssec, .cd = o.cd, .tcp = o.tcp, .norec = o.norec};
+  auto got = stub.lookup(*qname, *qtype, q);
+  if (!got) return fail(got.err().message);
+  print(o, *got);
+  return stub::exit_code(got->kind);
+}
+
+void add_options(CLI::App& app, options& o) {
+  app.add_option("name", o.name,
+                 "identifier (or cid:// URI) to look up (required but with "
+                 "--discover)");
+  app.add_option("type", o.type, "record type (default RESOURCE: DESC + STATE + EP)");
+  app.add_option("-s,--server", o.server,
+                 "ask this server, ADDR[:PORT] (default: the stub's resolvers from "
+                 "CIDNS_RESOLVER, /etc/cidns/resolv.conf, else 127.0.0.1:5380)");
+  app.add_flag("--norec", o.norec, "clear RD (ask an authoritative server directly)");
+  app.add_flag("--tcp", o.tcp, "use TCP from the start");
+  app.add_flag("--json", o.json, "print the reply as JSON");
+  app.add_flag("--dnssec", o.dnssec,
+               "set DO: show SIGs and denial proofs, and the validation state");
+  app.add_flag("--cd", o.cd, "set CD: ask the resolver not to validate");
+  app.add_option("--timeout", o.timeout_ms,
+                 "milliseconds to wait for each reply (default: the configuration's, 2000)")
+      ->check(CLI::Range(1, 60000));
+  app.add_option("--attempts", o.attempts,
+                 "rounds over the servers (default: the configuration's, 2)")
+      ->check(CLI::Range(1, 10));
+  app.add_flag("--trace", o.trace, "iterate from the root servers, printing each step");
+  app.add_option("--root", o.roots, "root server ADDR[:PORT] for --trace (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--trust-anchor", o.trust_anchor, "root KEY or DS records for --trace");
+  app.add_option("--discover", o.discover, "send a DISCOVER with this selector");
+  app.add_option("--in", o.scope, "scope of --discover (default: the root)");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   options o;
-  CLI::App app{"cidns-lookup: query a cidns server or resolver and print the reply"};
-  app.add_option("name", o.name, "identifier (or cid:// URI) to look up")->required();
-  app.add_option("type", o.type, "record type (default RESOURCE: DESC + STATE + EP)");
-  app.add_option("-s,--server", o.server,
-                 "ask this server, ADDR[:PORT] (default: CIDNS_RESOLVER, "
-                 "/etc/cidns/resolv.conf, else 127.0.0.1:5380)");
-  app.add_flag("--norec", o.norec, "clear RD (ask an authoritative server directly)");
-  app.add_flag("--tcp", o.tcp, "use TCP from the start");
-  app.add_flag("--json", o.json, "print the reply as JSON");
-  app.add_flag("--dnssec", o.dnssec, "set DO: ask for signatures and denial proofs");
-  app.add_option("--timeout", o.timeout_ms, "milliseconds to wait for each reply (default 2000)")
-      ->check(CLI::Range(1, 60000));
-  app.add_option("--attempts", o.attempts, "UDP attempts per server (default 2)")
-      ->check(CLI::Range(1, 10));
+  CLI::App app{"cidns-lookup: query cidns resolvers or a server and print the reply"};
+  add_options(app, o);
   app.footer(
       "Exit status: 0 an answer, 1 NXDOMAIN or NODATA, 2 failure (SERVFAIL, REFUSED, FORMERR, "
       "timeout, bad input), 3 a referral.");

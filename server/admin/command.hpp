@@ -31,4 +31,7 @@ void add_dnssec_commands(CLI::App& app, action& selected);
 // server_commands.cpp: "server status|zones|reload|stats".
 void add_server_commands(CLI::App& app, action& selected);
 
+// resolver_commands.cpp: "resolver status|stats|flush".
+void add_resolver_commands(CLI::App& app, action& selected);
+
 }  // namespace cidns::admin

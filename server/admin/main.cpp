@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   add_zone_commands(app, selected);
   add_dnssec_commands(app, selected);
   add_server_commands(app, selected);
+  add_resolver_commands(app, selected);
   if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;
   if (!selected) {
     fmt::print(stderr, "cidns-admin: no command given (see --help)\n");

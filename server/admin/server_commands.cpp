@@ -7,51 +7,21 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include "cidns/net/control.hpp"
 #include "cidns/record/time.hpp"
 #include "command.hpp"
+#include "control_client.hpp"
 
 namespace cidns::admin {
 namespace {
 
-struct server_options {
-  std::string socket;
+struct server_options : control_options {
   std::string zone;
-  bool json = false;
   bool wait = false;
-  int timeout_ms = 5000;
 };
 
-// Sends one request; prints the reply (JSON or text); maps to exit codes.
-int request(const server_options& o, nlohmann::json req,
+int request(const server_options& o, const nlohmann::json& req,
             void (*print_text)(const nlohmann::json& reply)) {
-  std::string path = o.socket.empty() ? net::default_control_path("authd") : o.socket;
-  auto raw = net::control_request(path, req.dump(), std::chrono::milliseconds(o.timeout_ms));
-  if (!raw) {
-    fmt::print(stderr, "cidns-admin: control socket {}: {}\n", path, raw.err().message);
-    return exit_usage;
-  }
-  nlohmann::json reply;
-  try {
-    reply = nlohmann::json::parse(*raw);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "cidns-admin: unreadable reply from {}: {}\n", path, e.what());
-    return exit_usage;
-  }
-  if (!reply.value("ok", false)) {
-    if (o.json) {
-      fmt::print("{}\n", reply.dump(2));
-    } else {
-      fmt::print(stderr, "cidns-admin: server says: {}\n", reply.value("error", "(no reason)"));
-    }
-    return exit_wrong;
-  }
-  if (o.json) {
-    fmt::print("{}\n", reply.dump(2));
-  } else {
-    print_text(reply);
-  }
-  return exit_ok;
+  return control_call("authd", o, req, print_text);
 }
 
 void print_status(const nlohmann::json& r) {
@@ -105,13 +75,7 @@ void print_stats(const nlohmann::json& r) {
              s.value("reload_failures", 0u));
 }
 
-void add_common(CLI::App* cmd, server_options& o) {
-  cmd->add_option("--socket", o.socket,
-                  "control socket of cidns-authd (default: the server's default path)");
-  cmd->add_flag("--json", o.json, "print the server's reply as JSON");
-  cmd->add_option("--timeout", o.timeout_ms, "milliseconds to wait for the reply (default 5000)")
-      ->check(CLI::Range(1, 600000));
-}
+void add_common(CLI::App* cmd, server_options& o) { add_control_options(cmd, o, "authd"); }
 
 }  // namespace
 

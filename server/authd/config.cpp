@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 #include <toml.hpp>
 
+#include "cidns/serve/rrl.hpp"
 #include "cidns/zone/ttl.hpp"
-#include "rrl.hpp"
 
 namespace cidns::authd {
 namespace {
@@ -131,10 +131,11 @@ config read_config(const std::string& path) {
           }
           c.udp_batch = static_cast<std::size_t>(v.as_integer());
         } else if (k == "rrl-rate") {
-          if (!v.is_integer() || v.as_integer() < 0 || v.as_integer() > rate_limiter::max_rate) {
+          if (!v.is_integer() || v.as_integer() < 0 ||
+              v.as_integer() > serve::rate_limiter::max_rate) {
             fail(path, full,
                  fmt::format("expected responses per second per client prefix, 0..{} (0: off)",
-                             rate_limiter::max_rate));
+                             serve::rate_limiter::max_rate));
           }
           c.rrl_rate = static_cast<std::uint32_t>(v.as_integer());
         } else if (k == "rrl-slip") {

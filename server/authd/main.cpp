@@ -12,13 +12,14 @@
 #include "cidns/net/metrics_http.hpp"
 #include "cidns/net/server.hpp"
 #include "cidns/net/signals.hpp"
+#include "cidns/serve/cookies.hpp"
+#include "cidns/serve/query_stats.hpp"
+#include "cidns/serve/rrl.hpp"
 #include "cidns/util/command_line.hpp"
 #include "cidns/util/log.hpp"
 #include "config.hpp"
-#include "cookies.hpp"
 #include "report.hpp"
 #include "responder.hpp"
-#include "rrl.hpp"
 #include "zone_manager.hpp"
 
 namespace {
@@ -106,14 +107,14 @@ int serve(const cidns::authd::config& c) {
     log::error("not starting: a zone failed to load (errors above)");
     return exit_failure;
   }
-  authd::query_stats stats;
-  std::optional<authd::server_cookies> cookies;
-  std::unique_ptr<authd::rate_limiter> rrl;
+  serve::query_stats stats;
+  std::optional<serve::server_cookies> cookies;
+  std::unique_ptr<serve::rate_limiter> rrl;
   try {
-    if (c.cookies) cookies = authd::server_cookies::with_random_secret();
+    if (c.cookies) cookies = serve::server_cookies::with_random_secret();
     if (c.rrl_rate > 0) {
-      rrl = std::make_unique<authd::rate_limiter>(c.rrl_rate, c.rrl_slip,
-                                                  authd::rate_limiter::random_seed());
+      rrl = std::make_unique<serve::rate_limiter>(c.rrl_rate, c.rrl_slip,
+                                                  serve::rate_limiter::random_seed());
     }
   } catch (const std::exception& e) {
     log::error("{}", e.what());
@@ -201,7 +202,7 @@ int main(int argc, char** argv) {
   app.add_option("--metrics", o.metrics, "serve Prometheus metrics on ADDR:PORT");
   app.add_option("--rrl-rate", o.rrl_rate,
                  "UDP responses per second per client prefix (/24, /56); 0: off (default)")
-      ->check(CLI::Range(0, static_cast<int>(cidns::authd::rate_limiter::max_rate)));
+      ->check(CLI::Range(0, static_cast<int>(cidns::serve::rate_limiter::max_rate)));
   app.add_option("--rrl-slip", o.rrl_slip,
                  "send every N-th rate-limited reply truncated, drop the rest (default 2; 0: drop "
                  "all, 1: truncate all)")

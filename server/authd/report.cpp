@@ -12,6 +12,10 @@
 #include "cidns/wire/message.hpp"
 
 namespace cidns::authd {
+
+using serve::stats_block;
+using serve::stats_snapshot;
+
 namespace {
 
 std::string type_label(std::size_t slot) {

@@ -6,14 +6,14 @@
 #include <string_view>
 
 #include "cidns/net/server.hpp"
-#include "query_stats.hpp"
+#include "cidns/serve/query_stats.hpp"
 #include "zone_manager.hpp"
 
 namespace cidns::authd {
 
 struct daemon_view {
   zone_manager& zones;
-  const query_stats& stats;
+  const serve::query_stats& stats;
   const net::server* transport = nullptr;  // may be null before start
   std::int64_t started_at = 0;             // unix seconds
 };

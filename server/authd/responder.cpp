@@ -8,6 +8,13 @@
 #include "cidns/wire/reply_builder.hpp"
 
 namespace cidns::authd {
+
+using serve::bump;
+using serve::client_address;
+using serve::cookie_result;
+using serve::rate_limiter;
+using serve::stats_block;
+
 namespace {
 
 struct thread_state {

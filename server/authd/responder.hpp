@@ -10,18 +10,18 @@
 #include <string_view>
 
 #include "cidns/net/server.hpp"
-#include "client_address.hpp"
-#include "cookies.hpp"
-#include "query_stats.hpp"
-#include "rrl.hpp"
+#include "cidns/serve/client_address.hpp"
+#include "cidns/serve/cookies.hpp"
+#include "cidns/serve/query_stats.hpp"
+#include "cidns/serve/rrl.hpp"
 #include "zone_set.hpp"
 
 namespace cidns::authd {
 
 // The abuse defences a responder applies; all off by default.
 struct responder_guards {
-  const server_cookies* cookies = nullptr;  // null: cookies ignored (replies carry none)
-  rate_limiter* rrl = nullptr;              // null: no response-rate limiting
+  const serve::server_cookies* cookies = nullptr;  // null: cookies ignored (replies carry none)
+  serve::rate_limiter* rrl = nullptr;              // null: no response-rate limiting
   // Unix time in milliseconds (cookie timestamps, token refill); null: the
   // system clock. Read only for queries with a cookie or when RRL is on.
   std::function<std::int64_t()> now_ms;
@@ -29,7 +29,7 @@ struct responder_guards {
 
 class responder final : public net::query_handler {
  public:
-  responder(const zone_registry& zones, query_stats& stats, responder_guards guards = {})
+  responder(const zone_registry& zones, serve::query_stats& stats, responder_guards guards = {})
       : m_zones(zones), m_stats(stats), m_guards(std::move(guards)) {}
 
   void handle(std::span<const std::uint8_t> query, const net::peer_info& from,
@@ -38,16 +38,17 @@ class responder final : public net::query_handler {
   // The same without sockets (tests, fuzzing): false when nothing is to be sent
   // (undecodable garbage, a message that is itself a reply, or a reply dropped
   // by rate limiting). `from` is the client's address (127.0.0.1 when not given).
-  bool respond(std::string_view query, bool udp, const client_address& from, std::string& reply);
+  bool respond(std::string_view query, bool udp, const serve::client_address& from,
+               std::string& reply);
   bool respond(std::string_view query, bool udp, std::string& reply) {
-    return respond(query, udp, client_address::v4(127, 0, 0, 1), reply);
+    return respond(query, udp, serve::client_address::v4(127, 0, 0, 1), reply);
   }
 
  private:
   std::int64_t now_ms() const;
 
   const zone_registry& m_zones;
-  query_stats& m_stats;
+  serve::query_stats& m_stats;
   responder_guards m_guards;
 };
 

@@ -5,6 +5,10 @@
 // SO_REUSEPORT TCP acceptor per listen address, so the kernel spreads datagrams and
 // connections over the threads. UDP is drained in recvmmsg/sendmmsg batches from
 // preallocated per-thread buffers (no allocation per datagram once warm).
+//
+// Two handler forms: query_handler answers at once (the authoritative server: its replies go
+// out in the same sendmmsg batch), async_query_handler answers later through a reply_sink
+// (the resolver), on the io_context of the thread that received the query.
 #pragma once
 
 #include <atomic>
@@ -17,7 +21,13 @@
 #include <thread>
 #include <vector>
 
+#include "cidns/net/async_handler.hpp"
 #include "cidns/net/endpoint.hpp"
+#include "cidns/net/peer.hpp"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
 
 namespace cidns::net {
 
@@ -25,15 +35,6 @@ namespace detail {
 class worker;
 struct tcp_listener_state;
 }  // namespace detail
-
-enum class transport : std::uint8_t { udp, tcp };
-
-// Who sent a message and how: the handler needs the transport to decide on truncation.
-struct peer_info {
-  boost::asio::ip::address address;
-  std::uint16_t port = 0;
-  transport proto = transport::udp;
-};
 
 // Answers one message. Called concurrently from every serving thread, so it must be
 // thread-safe. `reply` arrives empty (its capacity is kept between calls, so reuse it);
@@ -55,7 +56,8 @@ struct server_options {
   int udp_receive_buffer = 4 << 20;     // SO_RCVBUF, best effort; 0 = leave the system default
   std::chrono::milliseconds tcp_idle_timeout{10'000};
   std::size_t tcp_max_connections = 256;  // per listen address; beyond it accept, then close
-  std::size_t tcp_max_in_flight = 64;     // replies queued per connection before reading pauses
+  // Replies queued (or, with an async handler, still owed) per connection before reading pauses.
+  std::size_t tcp_max_in_flight = 64;
   std::chrono::milliseconds shutdown_grace{2'000};  // for queued TCP replies on stop()
 };
 
@@ -80,6 +82,8 @@ class server {
   // start(). Throws std::runtime_error naming the address on failure. `handler` must outlive
   // the server.
   server(server_options options, query_handler& handler);
+  // The same with a handler that replies later (async_handler.hpp).
+  server(server_options options, async_query_handler& handler);
   ~server();  // stop()
   server(const server&) = delete;
   server& operator=(const server&) = delete;
@@ -99,13 +103,17 @@ class server {
   // The addresses actually bound (ports resolved when 0 was asked), one per listen address.
   const std::vector<endpoint>& local_endpoints() const { return m_bound; }
   unsigned thread_count() const { return static_cast<unsigned>(m_workers.size()); }
+  // The io_context of serving thread `worker` (0..thread_count()-1; throws std::out_of_range
+  // beyond), for the daemon's own work on that thread: timers, upstream clients. It runs from
+  // start() until the listeners have closed after request_stop() and no other work is left.
+  boost::asio::io_context& io_context(unsigned worker);
   server_stats stats() const;
 
  private:
+  server(server_options options, query_handler* handler, async_query_handler* async);
   void bind_all();
 
   server_options m_options;
-  query_handler& m_handler;
   std::vector<endpoint> m_bound;
   std::vector<std::unique_ptr<detail::tcp_listener_state>> m_listeners;
   std::vector<std::unique_ptr<detail::worker>> m_workers;

@@ -17,9 +17,9 @@
 #include "answer.hpp"
 #include "cidns/name/identifier.hpp"
 #include "cidns/record/data.hpp"
+#include "cidns/serve/query_stats.hpp"
 #include "cidns/wire/message.hpp"
 #include "cidns/zone/load.hpp"
-#include "query_stats.hpp"
 #include "raw_message.hpp"
 #include "responder.hpp"
 #include "zone_set.hpp"
@@ -147,7 +147,7 @@ class AnswerTest : public ::testing::Test {
     return ask(query_for(name, type, flags));
   }
 
-  query_stats m_stats;
+  serve::query_stats m_stats;
   std::unique_ptr<zone_registry> m_registry = std::make_unique<zone_registry>();
   std::unique_ptr<responder> m_responder = std::make_unique<responder>(*m_registry, m_stats);
   std::uint32_t m_next_id = 0x1000;

@@ -23,9 +23,9 @@
 #include "cidns/name/identifier.hpp"
 #include "cidns/record/data.hpp"
 #include "cidns/record/presentation.hpp"
+#include "cidns/serve/query_stats.hpp"
 #include "cidns/wire/message.hpp"
 #include "cidns/zone/load.hpp"
-#include "query_stats.hpp"
 #include "responder.hpp"
 #include "signed_zone.hpp"
 #include "zone_set.hpp"
@@ -257,7 +257,7 @@ class SignedAnswerTest : public ::testing::Test {
     return n;
   }
 
-  query_stats m_stats;
+  serve::query_stats m_stats;
   zone_registry m_registry;
   responder m_responder{m_registry, m_stats};
   std::uint32_t m_next_id = 0x2000;

@@ -1,9 +1,9 @@
 // Per-thread query counters (query_stats.hpp).
-#include "query_stats.hpp"
+#include "cidns/serve/query_stats.hpp"
 
 #include <numeric>
 
-namespace cidns::authd {
+namespace cidns::serve {
 
 std::uint64_t stats_snapshot::queries() const {
   return std::accumulate(by_opcode.begin(), by_opcode.end(), std::uint64_t{0});
@@ -53,4 +53,4 @@ stats_snapshot query_stats::snapshot() const {
   return s;
 }
 
-}  // namespace cidns::authd
+}  // namespace cidns::serve

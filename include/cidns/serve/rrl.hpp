@@ -15,9 +15,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "client_address.hpp"
+#include "cidns/serve/client_address.hpp"
 
-namespace cidns::authd {
+namespace cidns::serve {
 
 class rate_limiter {
  public:
@@ -57,4 +57,4 @@ class rate_limiter {
   std::atomic<std::uint64_t> m_limited{0};  // numbers limited replies for the slip pattern
 };
 
-}  // namespace cidns::authd
+}  // namespace cidns::serve

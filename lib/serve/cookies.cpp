@@ -1,5 +1,5 @@
 // Server cookies (cookies.hpp).
-#include "cookies.hpp"
+#include "cidns/serve/cookies.hpp"
 
 #include <cstring>
 #include <initializer_list>
@@ -11,7 +11,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
-namespace cidns::authd {
+namespace cidns::serve {
 namespace {
 
 constexpr std::size_t hmac_part = 8;  // bytes of the HMAC kept in the cookie
@@ -145,4 +145,4 @@ cookie_result server_cookies::answer(std::string_view query_cookie, const client
   return result;
 }
 
-}  // namespace cidns::authd
+}  // namespace cidns::serve

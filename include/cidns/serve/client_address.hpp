@@ -1,15 +1,17 @@
 // The address a query came from, as plain bytes: what server cookies hash and
 // what response-rate limiting groups by prefix. IPv4-mapped IPv6 addresses
 // (a dual-stack socket) count as the IPv4 address they carry.
+//
+// No Asio here: from() takes any address type with Asio's interface (is_v4(),
+// to_v4().to_bytes(), to_v6().to_bytes()), so the daemons convert what their
+// transport hands them and this module stays free of the network library.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <span>
 
-#include <boost/asio/ip/address.hpp>
-
-namespace cidns::authd {
+namespace cidns::serve {
 
 struct client_address {
   std::array<std::uint8_t, 16> bytes{};
@@ -34,18 +36,20 @@ struct client_address {
     out.size = 16;
     return out;
   }
-  static client_address from(const boost::asio::ip::address& a) noexcept {
+  // From boost::asio::ip::address (or anything shaped like it).
+  template <typename Address>
+  static client_address from(const Address& a) noexcept {
     if (a.is_v4()) {
-      auto b = a.to_v4().to_bytes();
+      const auto b = a.to_v4().to_bytes();
       return v4(b[0], b[1], b[2], b[3]);
     }
     const auto v6a = a.to_v6();
     if (v6a.is_v4_mapped()) {
-      auto b = v6a.to_bytes();
+      const auto b = v6a.to_bytes();
       return v4(b[12], b[13], b[14], b[15]);
     }
     return v6(v6a.to_bytes());
   }
 };
 
-}  // namespace cidns::authd
+}  // namespace cidns::serve

@@ -1,12 +1,12 @@
 // Response-rate limiting (rrl.hpp).
-#include "rrl.hpp"
+#include "cidns/serve/rrl.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 
 #include <openssl/rand.h>
 
-namespace cidns::authd {
+namespace cidns::serve {
 namespace {
 
 // A bucket is one 64-bit word: the time of its last update (milliseconds,
@@ -89,4 +89,4 @@ rate_limiter::action rate_limiter::decide(const client_address& to, std::int64_t
   return n % m_slip == 0 ? action::slip : action::drop;
 }
 
-}  // namespace cidns::authd
+}  // namespace cidns::serve

@@ -1,6 +1,7 @@
-// Query counters of cidns-authd for `server stats` and Prometheus: by opcode,
-// type and rcode, reply sizes and handling latency. Each serving thread counts
-// into its own block (no shared cache lines); readers sum the blocks.
+// Query counters of the servers (cidns-authd, cidns-resolverd) for `stats` and
+// Prometheus: by opcode, type and rcode, reply sizes and handling latency,
+// response-rate limiting and cookies. Each serving thread counts into its own
+// block (no shared cache lines); readers sum the blocks.
 #pragma once
 
 #include <array>
@@ -11,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace cidns::authd {
+namespace cidns::serve {
 
 struct stats_block {
   static constexpr std::size_t opcodes = 8;  // 0..6 known, 7 = other
@@ -76,4 +77,4 @@ inline void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
   c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);  // single writer
 }
 
-}  // namespace cidns::authd
+}  // namespace cidns::serve

@@ -17,9 +17,9 @@
 #include <string>
 #include <string_view>
 
-#include "client_address.hpp"
+#include "cidns/serve/client_address.hpp"
 
-namespace cidns::authd {
+namespace cidns::serve {
 
 enum class cookie_result : std::uint8_t {
   none,         // the query has no cookie: the reply has none either
@@ -67,4 +67,4 @@ class server_cookies {
   secret_type m_secret;
 };
 
-}  // namespace cidns::authd
+}  // namespace cidns::serve

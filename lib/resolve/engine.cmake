@@ -1,0 +1,13 @@
+# The iteration engine (engine.hpp): no I/O, one step per file (engine_state.hpp says which).
+add_library(cidns_resolve STATIC
+  engine.cpp
+  engine_answer.cpp
+  engine_cache.cpp
+  engine_iterate.cpp
+  engine_reply.cpp
+  engine_validation.cpp
+  reply_check.cpp
+  server_address.cpp
+  server_selection.cpp)
+target_link_libraries(cidns_resolve PUBLIC cidns_resolve_validate cidns_resolve_cache cidns_wire cidns_record cidns_name cidns_util
+                      PRIVATE cidns_dnssec fmt::fmt)
