@@ -61,7 +61,7 @@ class hierarchy_servers {
       write_file((copy / z.file).string(), std::regex_replace(text, std::regex("127\\.0\\.0\\."), m_prefix));
     }
     m_signed = (dir.path() / "signed").string();
-    auto r = run_command({"bash", (copy / "sign.sh").string(), "--out", m_signed, "--validity",
+    auto r = run_command({"/bin/bash", (copy / "sign.sh").string(), "--out", m_signed, "--validity",
                           "30d", "--admin", CIDNS_ADMIN_PATH},
                          dir, std::chrono::milliseconds(60000));
     if (r.exit_code != 0) {
