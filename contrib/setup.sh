@@ -17,6 +17,7 @@ packages=(
   clang clang-14 libclang-rt-14-dev lld llvm clang-format-14
   # benchmarks, operations and peers for comparison (docs: BENCHMARKING)
   libbenchmark-dev lmdb-utils nsd dnsperf ldnsutils openssl procps iproute2 time
+  unbound knot-resolver
 )
 
 declare -A installed=()

@@ -32,7 +32,8 @@ void exchange(resolve::engine& e, resolve::upstream_query& q, std::chrono::milli
   const auto timeout = std::min(limit, std::chrono::milliseconds(left));
   std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(q.bytes.data()),
                                       q.bytes.size());
-  auto reply = q.tcp ? net::tcp_exchange(*ep, bytes, timeout) : net::udp_exchange(*ep, bytes, timeout);
+  auto reply =
+      q.tcp ? net::tcp_exchange(*ep, bytes, timeout) : net::udp_exchange(*ep, bytes, timeout);
   if (reply) {
     e.on_reply(q.token, q.to, *reply, now_ms());
   } else {

@@ -144,8 +144,8 @@ std::uint64_t parse_size(std::string_view what, std::string_view text) {
   } else if (unit == "G" || unit == "GiB") {
     scale = 1ull << 30;
   } else {
-    throw std::runtime_error(
-        fmt::format("{}: '{}': unknown unit '{}' (use K, M, G or KiB, MiB, GiB)", what, text, unit));
+    throw std::runtime_error(fmt::format(
+        "{}: '{}': unknown unit '{}' (use K, M, G or KiB, MiB, GiB)", what, text, unit));
   }
   constexpr std::uint64_t max = 1ull << 40;
   if (n > max / scale || n * scale > max || n * scale < (1ull << 20)) {
@@ -168,7 +168,8 @@ std::vector<net::endpoint> read_root_hints(const std::string& path) {
     std::string addr = w[0], port;
     for (std::size_t i = 0; i < w.size(); ++i) {
       if (w[i] == "ADDR" || w[i] == "addr") {
-        if (i + 1 >= w.size()) throw std::runtime_error(fmt::format("{}:{}: ADDR without an address", path, n));
+        if (i + 1 >= w.size())
+          throw std::runtime_error(fmt::format("{}:{}: ADDR without an address", path, n));
         addr = w[i + 1];
         if (i + 2 < w.size()) port = w[i + 2];
         break;
@@ -187,7 +188,8 @@ std::string default_cache_dir() {
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) {
     return std::string(x) + "/cidns/resolverd";
   }
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/cidns/resolverd";
+  if (const char* h = std::getenv("HOME"); h && *h)
+    return std::string(h) + "/.cache/cidns/resolverd";
   return fmt::format("/tmp/cidns-{}/resolverd-cache", ::getuid());
 }
 

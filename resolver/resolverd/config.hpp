@@ -14,11 +14,11 @@
 namespace cidns::resolverd {
 
 struct config {
-  std::vector<net::endpoint> listen;       // default 127.0.0.1:5380
-  std::vector<net::endpoint> roots;        // root server addresses
-  std::string root_hints;                  // or a file of them (read into roots at startup)
-  std::string trust_anchor;                // "" : nothing is validated
-  std::string cache_dir;                   // "" : a directory under $XDG_CACHE_HOME or /var/cache
+  std::vector<net::endpoint> listen;        // default 127.0.0.1:5380
+  std::vector<net::endpoint> roots;         // root server addresses
+  std::string root_hints;                   // or a file of them (read into roots at startup)
+  std::string trust_anchor;                 // "" : nothing is validated
+  std::string cache_dir;                    // "" : a directory under $XDG_CACHE_HOME or /var/cache
   std::uint64_t cache_size = 256ull << 20;  // bytes
   std::uint32_t max_ttl = 86'400;
   std::uint32_t max_negative_ttl = 3'600;

@@ -1,17 +1,16 @@
 // cidns-resolverd: the caching, validating resolver (docs/cidns-resolverd.md).
 #include <chrono>
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 
-#include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
+#include <boost/asio/steady_timer.hpp>
 
-#include "cidns/net/control.hpp"
-#include "cidns/net/metrics_http.hpp"
+#include "cidns/net/daemon_channels.hpp"
 #include "cidns/net/server.hpp"
 #include "cidns/net/signals.hpp"
 #include "cidns/resolve/lmdb_cache.hpp"
@@ -132,34 +131,23 @@ int serve(const cidns::resolverd::config& c) {
     return exit_failure;
   }
   queries.attach(*transport);
-  resolverd::daemon_view view{queries, *cache, transport.get(),
+  resolverd::daemon_view view{queries,
+                              *cache,
+                              transport.get(),
                               std::chrono::duration_cast<std::chrono::seconds>(
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count(),
-                              eo.anchor.has_value(), c.cache_dir};
-  std::unique_ptr<net::control_server> control;
-  if (c.control != "off") {
-    const std::string path =
-        c.control.empty() ? net::default_control_path("resolverd") : c.control;
-    try {
-      control = std::make_unique<net::control_server>(
-          path, [&view](std::string_view line) { return resolverd::handle_control(view, line); });
-      control->start();
-    } catch (const std::exception& e) {
-      log::error("control socket: {}", e.what());
-      return exit_failure;
-    }
-  }
-  std::unique_ptr<net::metrics_server> metrics;
-  if (c.metrics) {
-    try {
-      metrics = std::make_unique<net::metrics_server>(
-          *c.metrics, [&view] { return resolverd::metrics_text(view); });
-      metrics->start();
-    } catch (const std::exception& e) {
-      log::error("metrics: {}", e.what());
-      return exit_failure;
-    }
+                              eo.anchor.has_value(),
+                              c.cache_dir};
+  net::daemon_channels channels;
+  try {
+    channels = net::daemon_channels::open(
+        "resolverd", c.control,
+        [&view](std::string_view line) { return resolverd::handle_control(view, line); }, c.metrics,
+        [&view] { return resolverd::metrics_text(view); });
+  } catch (const std::exception& e) {
+    log::error("{}", e.what());
+    return exit_failure;
   }
   transport->start();
   std::string where, roots;
@@ -167,7 +155,7 @@ int serve(const cidns::resolverd::config& c) {
   for (const auto& r : c.roots) roots += " " + r.to_string();
   log::info("resolving on{} (udp+tcp), {} thread(s), roots{}, cache {} ({} MiB), clients {}{}",
             where, transport->thread_count(), roots, c.cache_dir, c.cache_size >> 20,
-            c.allow.to_string(), control ? ", control " + control->path() : "");
+            c.allow.to_string(), channels.control ? ", control " + channels.control->path() : "");
   // Eviction runs here too (put() also starts it when a write finds the map over its
   // high-water mark), so a resolver that only reads still keeps a shared map in bounds.
   boost::asio::steady_timer evict_timer(signal_io);
@@ -175,9 +163,10 @@ int serve(const cidns::resolverd::config& c) {
     evict_timer.expires_after(std::chrono::seconds(5));
     evict_timer.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
-      const auto now = static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                                      std::chrono::system_clock::now().time_since_epoch())
-                                                      .count());
+      const auto now =
+          static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
       if (auto n = cache->evict_if_needed(now); n > 0) log::info("cache: evicted {} entries", n);
       schedule_evict();
     });
@@ -188,8 +177,7 @@ int serve(const cidns::resolverd::config& c) {
   transport->request_stop();
   queries.shutdown();
   transport->join();
-  if (metrics) metrics->stop();
-  if (control) control->stop();
+  channels.stop();
   const auto s = queries.engine_stats();
   log::info("stopped after {} client queries ({} from cache, {} upstream queries)",
             s.client_queries, s.cache_answers, s.upstream_queries);

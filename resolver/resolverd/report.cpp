@@ -44,10 +44,15 @@ nlohmann::json stats_json(const daemon_view& d) {
                      {"indeterminate", e.indeterminate}};
   j["servfail"] = e.servfail;
   j["work_cap_hits"] = e.work_cap_hits;
-  j["cache"] = {{"hits", k.hits},         {"misses", k.misses},
-                {"stores", k.stores},     {"rejected_by_rank", k.rejected_by_rank},
-                {"evictions", k.evictions}, {"dropped", k.dropped}, {"entries", k.entries},
-                {"bytes_used", k.bytes_used}, {"bytes_limit", k.bytes_limit}};
+  j["cache"] = {{"hits", k.hits},
+                {"misses", k.misses},
+                {"stores", k.stores},
+                {"rejected_by_rank", k.rejected_by_rank},
+                {"evictions", k.evictions},
+                {"dropped", k.dropped},
+                {"entries", k.entries},
+                {"bytes_used", k.bytes_used},
+                {"bytes_limit", k.bytes_limit}};
   if (d.transport != nullptr) {
     auto n = d.transport->stats();
     j["transport"] = {{"udp_received", n.udp_received}, {"udp_replied", n.udp_replied},
@@ -114,7 +119,8 @@ std::string metrics_text(const daemon_view& d) {
   out += fmt::format("cidns_resolver_cache_total{{result=\"miss\"}} {}\n", k.misses);
   metric("counter", "cidns_resolver_cache_answers_total", "Client queries answered from cache.");
   out += fmt::format("cidns_resolver_cache_answers_total {}\n", e.cache_answers);
-  metric("counter", "cidns_resolver_upstream_queries_total", "Queries sent to authoritative servers.");
+  metric("counter", "cidns_resolver_upstream_queries_total",
+         "Queries sent to authoritative servers.");
   out += fmt::format("cidns_resolver_upstream_queries_total {}\n", e.upstream_queries);
   metric("counter", "cidns_resolver_upstream_timeouts_total", "Upstream exchanges that failed.");
   out += fmt::format("cidns_resolver_upstream_timeouts_total {}\n", e.upstream_timeouts);
@@ -129,8 +135,8 @@ std::string metrics_text(const daemon_view& d) {
   out += fmt::format("cidns_resolver_answers_total{{state=\"secure\"}} {}\n", e.secure);
   out += fmt::format("cidns_resolver_answers_total{{state=\"insecure\"}} {}\n", e.insecure);
   out += fmt::format("cidns_resolver_answers_total{{state=\"bogus\"}} {}\n", e.bogus);
-  out += fmt::format("cidns_resolver_answers_total{{state=\"indeterminate\"}} {}\n",
-                     e.indeterminate);
+  out +=
+      fmt::format("cidns_resolver_answers_total{{state=\"indeterminate\"}} {}\n", e.indeterminate);
   metric("counter", "cidns_resolver_servfail_total", "Answers with SERVFAIL.");
   out += fmt::format("cidns_resolver_servfail_total {}\n", e.servfail);
   metric("counter", "cidns_resolver_cache_evictions_total", "Cache entries evicted.");

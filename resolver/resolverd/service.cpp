@@ -140,17 +140,17 @@ void service::worker_state::pump(service_counters& counters) {
     const auto now = now_ms();
     for (auto& q : queries) {
       const auto left = q.deadline > now ? q.deadline - now : 1;
-      upstream.query(to_endpoint(q.to), q.tcp, std::move(q.bytes), std::chrono::milliseconds(left),
-                     [this, &counters, token = q.token](result<std::string> reply,
-                                                        net::endpoint from) {
-                       if (stopping) return;
-                       if (reply) {
-                         engine.on_reply(token, to_server(from), *reply, now_ms());
-                       } else {
-                         engine.on_failure(token, now_ms());
-                       }
-                       pump(counters);
-                     });
+      upstream.query(
+          to_endpoint(q.to), q.tcp, std::move(q.bytes), std::chrono::milliseconds(left),
+          [this, &counters, token = q.token](result<std::string> reply, net::endpoint from) {
+            if (stopping) return;
+            if (reply) {
+              engine.on_reply(token, to_server(from), *reply, now_ms());
+            } else {
+              engine.on_failure(token, now_ms());
+            }
+            pump(counters);
+          });
     }
   }
   arm(counters);
@@ -196,7 +196,8 @@ void service::handle(std::span<const std::uint8_t> bytes, const net::peer_info& 
   std::string_view view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   auto refuse = [&](std::uint32_t id, wire::rcode rc, std::string_view why) {
     w.builder.start(id, w.query.opcode, wire::flag::qr | (w.query.flags & wire::flag::rd), rc);
-    if (w.query.question) w.builder.set_question(w.query.question->name.text(), w.query.question->type);
+    if (w.query.question)
+      w.builder.set_question(w.query.question->name.text(), w.query.question->type);
     if (!why.empty()) w.builder.set_error(static_cast<std::uint32_t>(wire::error_code::other), why);
     reply.send(std::string(w.builder.finish(wire::max_message_size)));
   };

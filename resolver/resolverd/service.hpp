@@ -19,8 +19,7 @@ namespace cidns::resolverd {
 
 // Counters of the service itself (the engine keeps its own).
 struct service_counters {
-  std::atomic<std::uint64_t> queries{0}, refused{0}, formerr{0}, notimp{0}, dropped{0},
-      answered{0};
+  std::atomic<std::uint64_t> queries{0}, refused{0}, formerr{0}, notimp{0}, dropped{0}, answered{0};
 };
 
 class service final : public net::async_query_handler {

@@ -39,7 +39,9 @@ void print_flat(const nlohmann::json& j, const std::string& prefix) {
   }
 }
 
-void print_stats(const nlohmann::json& r) { print_flat(r.value("stats", nlohmann::json::object()), ""); }
+void print_stats(const nlohmann::json& r) {
+  print_flat(r.value("stats", nlohmann::json::object()), "");
+}
 
 void print_flush(const nlohmann::json& r) {
   fmt::print("flushed {} entr{} at {}{}\n", r.value("removed", 0),

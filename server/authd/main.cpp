@@ -8,8 +8,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
-#include "cidns/net/control.hpp"
-#include "cidns/net/metrics_http.hpp"
+#include "cidns/net/daemon_channels.hpp"
 #include "cidns/net/server.hpp"
 #include "cidns/net/signals.hpp"
 #include "cidns/serve/cookies.hpp"
@@ -138,43 +137,30 @@ int serve(const cidns::authd::config& c) {
                           std::chrono::duration_cast<std::chrono::seconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count()};
-  std::unique_ptr<net::control_server> control;
-  if (c.control != "off") {
-    std::string path = c.control.empty() ? net::default_control_path("authd") : c.control;
-    try {
-      control = std::make_unique<net::control_server>(
-          path, [&view](std::string_view line) { return authd::handle_control(view, line); });
-      control->start();
-    } catch (const std::exception& e) {
-      log::error("control socket: {}", e.what());
-      return exit_failure;
-    }
-  }
-  std::unique_ptr<net::metrics_server> metrics;
-  if (c.metrics) {
-    try {
-      metrics = std::make_unique<net::metrics_server>(
-          *c.metrics, [&view] { return authd::metrics_text(view); });
-      metrics->start();
-    } catch (const std::exception& e) {
-      log::error("metrics: {}", e.what());
-      return exit_failure;
-    }
+  net::daemon_channels channels;
+  try {
+    channels = net::daemon_channels::open(
+        "authd", c.control,
+        [&view](std::string_view line) { return authd::handle_control(view, line); }, c.metrics,
+        [&view] { return authd::metrics_text(view); });
+  } catch (const std::exception& e) {
+    log::error("{}", e.what());
+    return exit_failure;
   }
   zones.start();
   transport->start();
   std::string where;
   for (const auto& ep : transport->local_endpoints()) where += " " + ep.to_string();
   log::info("serving {} zone(s) on{} (udp+tcp), {} thread(s){}", c.zones.size(), where,
-            transport->thread_count(), control ? ", control " + control->path() : "");
+            transport->thread_count(),
+            channels.control ? ", control " + channels.control->path() : "");
   log::info("cookies {}, response-rate limit {}", c.cookies ? "on" : "off",
             c.rrl_rate == 0 ? std::string("off")
                             : fmt::format("{}/s per prefix, slip {}", c.rrl_rate, c.rrl_slip));
   signal_io.run();  // until SIGINT or SIGTERM
   log::info("signal {}: stopping", signo);
   transport->stop();
-  if (metrics) metrics->stop();
-  if (control) control->stop();
+  channels.stop();
   zones.stop();
   auto n = transport->stats();
   log::info("stopped after {} udp and {} tcp replies", n.udp_replied, n.tcp_replied);

@@ -44,11 +44,12 @@ inline const std::vector<operator_zone>& hierarchy() {
 class hierarchy_servers {
  public:
   // `tamper` edits signed zone text by file name after signing (a broken zone).
-  explicit hierarchy_servers(const temp_dir& dir,
-                             const std::map<std::string, std::pair<std::string, std::string>>&
-                                 tamper = {}) {
+  explicit hierarchy_servers(
+      const temp_dir& dir,
+      const std::map<std::string, std::pair<std::string, std::string>>& tamper = {}) {
     const unsigned pid = static_cast<unsigned>(::getpid());
-    m_prefix = "127." + std::to_string(100 + pid % 100) + "." + std::to_string((pid / 100) % 250) + ".";
+    m_prefix =
+        "127." + std::to_string(100 + pid % 100) + "." + std::to_string((pid / 100) % 250) + ".";
     const std::filesystem::path src = std::string(CIDNS_SOURCE_DIR) + "/zonefiles";
     const std::filesystem::path copy = dir.path() / "zonefiles";
     std::filesystem::create_directories(copy / "keys");
@@ -58,7 +59,8 @@ class hierarchy_servers {
     std::filesystem::copy_file(src / "sign.sh", copy / "sign.sh");
     for (const auto& z : hierarchy()) {
       std::string text = read_file((src / z.file).string());
-      write_file((copy / z.file).string(), std::regex_replace(text, std::regex("127\\.0\\.0\\."), m_prefix));
+      write_file((copy / z.file).string(),
+                 std::regex_replace(text, std::regex("127\\.0\\.0\\."), m_prefix));
     }
     m_signed = (dir.path() / "signed").string();
     auto r = run_command({"/bin/bash", (copy / "sign.sh").string(), "--out", m_signed, "--validity",
@@ -131,9 +133,17 @@ class resolver_process {
     m_endpoint = make_endpoint(h.address(host), 5380);
     m_log = dir.file("resolverd-" + std::to_string(n) + ".log");
     m_control = dir.file("resolverd-" + std::to_string(n) + ".sock");
-    std::vector<std::string> argv = {CIDNS_RESOLVERD_PATH, "--listen", m_endpoint.to_string(),
-                                     "--root", h.root().to_string(), "--cache", cache,
-                                     "--threads", "2", "--control", m_control};
+    std::vector<std::string> argv = {CIDNS_RESOLVERD_PATH,
+                                     "--listen",
+                                     m_endpoint.to_string(),
+                                     "--root",
+                                     h.root().to_string(),
+                                     "--cache",
+                                     cache,
+                                     "--threads",
+                                     "2",
+                                     "--control",
+                                     m_control};
     if (validate) {
       argv.push_back("--trust-anchor");
       argv.push_back(h.anchor());
@@ -159,7 +169,9 @@ class resolver_process {
     return nlohmann::json::parse(*reply, nullptr, false);
   }
   // The engine counters (copied by the workers at most 1 s late: wait for idle first).
-  nlohmann::json stats() const { return control({{"cmd", "stats"}}).value("stats", nlohmann::json::object()); }
+  nlohmann::json stats() const {
+    return control({{"cmd", "stats"}}).value("stats", nlohmann::json::object());
+  }
 
   const net::endpoint& endpoint() const { return m_endpoint; }
   const std::string& control_path() const { return m_control; }

@@ -59,7 +59,8 @@ TEST_F(ResolverdIntegration, ResolvesAndValidatesTheHierarchy) {
   EXPECT_TRUE(nx->has_flag(wire::flag::ad));
   EXPECT_GE(count(nx->authority, rtype::nsec), 1U) << "the proof travels with DO";
   // Without DO: no SIGs, still AD when the client sets AD.
-  auto plain = ask(*r, "h100-8x.pool1.provx.cn-north.", rtype::resource, wire::flag::rd | wire::flag::ad);
+  auto plain =
+      ask(*r, "h100-8x.pool1.provx.cn-north.", rtype::resource, wire::flag::rd | wire::flag::ad);
   ASSERT_TRUE(plain);
   EXPECT_EQ(count(plain->answer, rtype::sig), 0U);
   EXPECT_TRUE(plain->has_flag(wire::flag::ad));
@@ -145,7 +146,8 @@ TEST_F(ResolverdIntegration, KillNineDuringWritesThenRestartIntact) {
     auto r = start(1);
     std::atomic<bool> stop{false};
     std::thread load([&] {
-      for (int i = 0; !stop; ++i) (void)ask(*r, "k" + std::to_string(i) + ".provx.cn-north.", rtype::desc);
+      for (int i = 0; !stop; ++i)
+        (void)ask(*r, "k" + std::to_string(i) + ".provx.cn-north.", rtype::desc);
     });
     std::this_thread::sleep_for(1500ms);
     r->process().signal(SIGKILL);
@@ -188,14 +190,13 @@ TEST_F(ResolverdIntegration, AccessListRefusesOthers) {
 TEST_F(ResolverdIntegration, AdminStatsAndFlush) {
   auto r = start(1);
   ASSERT_TRUE(ask(*r, "h100-8x.pool1.provx.cn-north."));
-  auto stats = run_command({CIDNS_ADMIN_PATH, "resolver", "stats", "--json", "--socket",
-                            r->control_path()},
-                           m_dir);
+  auto stats = run_command(
+      {CIDNS_ADMIN_PATH, "resolver", "stats", "--json", "--socket", r->control_path()}, m_dir);
   EXPECT_EQ(stats.exit_code, 0) << stats.output;
   auto j = nlohmann::json::parse(stats.output, nullptr, false);
   EXPECT_GE(j["stats"].value("queries", 0), 1) << stats.output;
-  auto flush = run_command({CIDNS_ADMIN_PATH, "resolver", "flush", "provx.cn-north.",
-                            "--subtree", "--socket", r->control_path()},
+  auto flush = run_command({CIDNS_ADMIN_PATH, "resolver", "flush", "provx.cn-north.", "--subtree",
+                            "--socket", r->control_path()},
                            m_dir);
   EXPECT_EQ(flush.exit_code, 0) << flush.output;
   EXPECT_NE(flush.output.find("flushed"), std::string::npos) << flush.output;

@@ -29,8 +29,8 @@ struct cache_entry {
   entry_kind kind = entry_kind::rrset;
   resolve::rank rank = resolve::rank::auth;
   resolve::security state = resolve::security::indeterminate;
-  std::uint32_t stored = 0;  // unix seconds when stored
-  std::uint32_t ttl = 0;     // seconds, already clamped by the cache
+  std::uint32_t stored = 0;         // unix seconds when stored
+  std::uint32_t ttl = 0;            // seconds, already clamped by the cache
   std::vector<record::rr> records;  // answer records, SIGs included (type SIG)
   std::vector<record::rr> proof;    // authority records of a negative answer, SIGs included
   std::string reason;               // for bogus entries: the extended error text

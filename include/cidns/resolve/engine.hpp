@@ -70,8 +70,8 @@ struct client_answer {
 };
 
 struct engine_stats {
-  std::uint64_t client_queries = 0, cache_answers = 0, upstream_queries = 0,
-                upstream_timeouts = 0, upstream_ignored = 0;  // spoofed, mismatched, garbage
+  std::uint64_t client_queries = 0, cache_answers = 0, upstream_queries = 0, upstream_timeouts = 0,
+                upstream_ignored = 0;  // spoofed, mismatched, garbage
   std::uint64_t secure = 0, insecure = 0, bogus = 0, indeterminate = 0, servfail = 0;
   std::uint64_t coalesced = 0, work_cap_hits = 0;
   std::uint64_t rtt_sum_ms = 0, rtt_count = 0;

@@ -301,6 +301,10 @@ TEST_F(CachePolicy, ConcurrentReadersAndWriter) {
     ASSERT_TRUE(m_cache->put(n, record::rtype::addr, rrset(n, rank::auth, i, 300), i));
     ASSERT_TRUE(m_cache->put(owner, record::rtype::addr, rrset(owner, rank::auth, i, 300), i));
   }
+  // The writer can finish before the readers were scheduled: let them read (bounded).
+  for (int i = 0; i < 2000 && m_cache->stats().hits == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   stop = true;
   for (auto& t : readers) t.join();
   EXPECT_EQ(bad, 0u);
