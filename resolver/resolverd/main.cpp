@@ -174,8 +174,8 @@ int serve(const cidns::resolverd::config& c) {
   schedule_evict();
   signal_io.run();  // until SIGINT or SIGTERM
   log::info("signal {}: stopping", signo);
+  queries.shutdown();  // on the running workers: cancel upstream work and timers
   transport->request_stop();
-  queries.shutdown();
   transport->join();
   channels.stop();
   const auto s = queries.engine_stats();

@@ -205,5 +205,33 @@ TEST_F(ResolverdIntegration, AdminStatsAndFlush) {
   EXPECT_GT(r->stats()["upstream"].value("queries", 0), before) << "flushed data is fetched again";
 }
 
+TEST(ResolverdFlags, BadValuesNameTheFlagAndExit2) {
+  temp_dir dir;
+  const std::string anchor = dir.file("bad.anchor");
+  write_file(anchor, ". 3600 DS 1 ed25519 sha256 zz\n");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--root", "127.0.0.2", "--cache-size", "5X"}, "--cache-size"},
+      {{"--cache", dir.file("c")}, "no root servers"},
+      {{"--root", "127.0.0.2", "--threads", "-1"}, "--threads"},
+      {{"--root", "127.0.0.2:0"}, "--root"},
+      {{"--root", "127.0.0.2", "--listen", "1.2.3.4.5"}, "--listen"},
+      {{"--root", "127.0.0.2", "--allow", "10.0.0.0/99"}, "--allow"},
+      {{"--root", "127.0.0.2", "--trust-anchor", anchor, "--cache", dir.file("c"), "--control",
+        "off", "--listen", "127.0.0.1:5399"},
+       "bad.anchor:1:"},
+      {{"--config", dir.file("missing.toml")}, "missing.toml"},
+  };
+  for (const auto& [args, expected] : cases) {
+    std::vector<std::string> argv = {CIDNS_RESOLVERD_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = run_command(argv, dir);
+    EXPECT_EQ(r.exit_code, 2) << args.back() << ": " << r.output;
+    EXPECT_NE(r.output.find(expected), std::string::npos) << r.output;
+  }
+  auto version = run_command({CIDNS_RESOLVERD_PATH, "--version"}, dir);
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.output.find("cidns-resolverd"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace cidns::itest
