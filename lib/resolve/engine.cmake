@@ -1,10 +1,13 @@
 # The iteration engine (engine.hpp): no I/O, one step per file (engine_state.hpp says which).
 add_library(cidns_resolve STATIC
   engine.cpp
+  engine_aggressive.cpp
   engine_answer.cpp
   engine_cache.cpp
+  engine_cuts.cpp
   engine_iterate.cpp
   engine_reply.cpp
+  engine_signer.cpp
   engine_validation.cpp
   reply_check.cpp
   server_address.cpp

@@ -2,6 +2,7 @@
 // a CNAME chain to it, or a cached denial with its proof, TTLs = what remains; expired data
 // only to serve stale), and storing what was learned with its trust rank.
 #include <algorithm>
+#include <iterator>
 
 #include "engine_state.hpp"
 
@@ -13,6 +14,7 @@ namespace {
 
 constexpr std::uint32_t stale_ttl = 30;
 constexpr std::uint32_t default_negative_ttl = 60;
+constexpr std::uint32_t default_bogus_ttl = 60;  // the cache clamps it to its bogus_ttl
 
 rank rank_for(security s, bool aa) {
   switch (s) {
@@ -35,12 +37,16 @@ bool usable(const cache_entry& e, bool validate) {
   return e.state == security::secure || e.state == security::insecure || e.state == security::bogus;
 }
 
-void add_with_ttl(std::vector<record::rr>& out, const std::vector<record::rr>& in,
-                  std::uint32_t ttl) {
-  for (auto r : in) {
-    r.ttl = std::min(r.ttl, ttl);
-    out.push_back(std::move(r));
+// Moves `in` (a decoded cache entry's records, ours to take) to the end of `out`, each TTL cut
+// to `ttl`: no record is copied, and the first RRset becomes `out` itself.
+void add_with_ttl(std::vector<record::rr>& out, std::vector<record::rr>&& in, std::uint32_t ttl) {
+  for (auto& r : in) r.ttl = std::min(r.ttl, ttl);
+  if (out.empty()) {
+    out = std::move(in);
+    return;
   }
+  out.reserve(out.size() + in.size());
+  std::move(in.begin(), in.end(), std::back_inserter(out));
 }
 
 }  // namespace
@@ -51,23 +57,26 @@ std::optional<outcome> engine::impl::from_cache(const wire::question& q, bool va
   const auto now_s = static_cast<std::uint32_t>(now / 1000);
   outcome o;
   o.state = validate ? security::secure : security::indeterminate;
-  name::identifier at = q.name;
+  // The owner looked up: the question's name, then each CNAME target (kept in `target`).
+  const name::identifier* at = &q.name;
+  name::identifier target;
   auto fresh = [&](const std::optional<cache_entry>& e) {
     return e && (stale || !e->expired(now_s)) && usable(*e, validate);
   };
   auto ttl_of = [&](const cache_entry& e) { return stale ? stale_ttl : e.remaining(now_s); };
   for (unsigned links = 0; links <= options.max_cname_links; ++links) {
-    auto nx = store->get(at, rtype::none);
-    auto e = store->get(at, q.type);
+    auto nx = store->get(*at, rtype::none);
+    auto e = store->get(*at, q.type);
     const bool negative = fresh(nx) && nx->kind == entry_kind::nxdomain;
     if (negative || fresh(e)) {
-      const cache_entry& hit = negative ? *nx : *e;
+      cache_entry& hit = negative ? *nx : *e;
       if (hit.state == security::bogus) {
         return outcome::bogus(verdict::bogus(wire::error_code::dnssec_bogus, hit.reason));
       }
       if (validate) o.state = combine(o.state, hit.state);
-      add_with_ttl(o.answer, hit.records, ttl_of(hit));
-      add_with_ttl(o.authority, hit.proof, ttl_of(hit));
+      const std::uint32_t ttl = ttl_of(hit);
+      add_with_ttl(o.answer, std::move(hit.records), ttl);
+      add_with_ttl(o.authority, std::move(hit.proof), ttl);
       if (hit.kind == entry_kind::nxdomain) o.rcode = wire::rcode::nxdomain;
       o.aa = false;
       if (stale) {
@@ -76,17 +85,18 @@ std::optional<outcome> engine::impl::from_cache(const wire::question& q, bool va
       }
       return o;
     }
-    auto cn = store->get(at, rtype::cname);
+    auto cn = store->get(*at, rtype::cname);
     if (!fresh(cn) || cn->kind != entry_kind::rrset || q.type == rtype::cname) return std::nullopt;
     if (validate) o.state = combine(o.state, cn->state);
-    add_with_ttl(o.answer, cn->records, ttl_of(*cn));
     std::optional<name::identifier> next;
     for (const auto& r : cn->records) {
       if (r.type != rtype::cname) continue;
       if (auto t = record::cname::decode(r.data)) next = t->target;
     }
-    if (!next || *next == at) return std::nullopt;
-    at = *next;
+    add_with_ttl(o.answer, std::move(cn->records), ttl_of(*cn));
+    if (!next || *next == *at) return std::nullopt;
+    target = std::move(*next);
+    at = &target;
   }
   return std::nullopt;
 }
@@ -158,6 +168,67 @@ void engine::impl::cache_keys(const name::identifier& zone, const std::vector<re
   e.ttl = min_ttl(keys);
   e.records = keys;
   store->put(zone, rtype::key, e, e.stored);
+}
+
+// The proven absence of a DS at a delegation (a cut read back from the cache is insecure):
+// a NODATA for (child, DS) with the NSEC at the cut and its SIGs as the proof.
+void engine::impl::cache_no_ds(const name::identifier& child, const wire::message& reply,
+                               time_ms now) {
+  if (store == nullptr) return;
+  cache_entry e;
+  e.kind = entry_kind::nodata;
+  e.rank = rank::secure;
+  e.state = security::secure;
+  e.stored = static_cast<std::uint32_t>(now / 1000);
+  e.proof = rrset_at(reply.authority, child, rtype::nsec);
+  if (e.proof.empty()) return;
+  e.ttl = min_ttl(e.proof);
+  store->put(child, rtype::ds, e, e.stored);
+}
+
+// The validated NSEC RRsets of a secure denial, each as (owner, NSEC) with its SIGs (the cache
+// indexes them by the zone of their signer for nsec_at_or_before), and the zone's SOA, so
+// that later questions in the zone can be denied from them (engine_aggressive.cpp).
+void engine::impl::cache_nsecs(const name::identifier& zone, const wire::message& reply,
+                               std::uint32_t ttl, time_ms now) {
+  if (store == nullptr) return;
+  const auto now_s = static_cast<std::uint32_t>(now / 1000);
+  std::vector<std::pair<name::identifier, rtype>> done;
+  for (const auto& r : reply.authority) {
+    if ((r.type != rtype::nsec && r.type != rtype::soa) || !r.owner.is_part_of(zone)) continue;
+    if (r.type == rtype::soa && r.owner != zone) continue;
+    if (std::find(done.begin(), done.end(), std::make_pair(r.owner, r.type)) != done.end()) {
+      continue;
+    }
+    done.emplace_back(r.owner, r.type);
+    cache_entry e;
+    e.rank = rank::secure;
+    e.state = security::secure;
+    e.stored = now_s;
+    e.records = rrset_at(reply.authority, r.owner, r.type);
+    e.ttl = r.type == rtype::nsec ? std::min(min_ttl(e.records), ttl) : min_ttl(e.records);
+    store->put(r.owner, r.type, e, now_s);
+  }
+}
+
+// A bogus answer, kept briefly (the cache clamps it to cache_limits::bogus_ttl) with its reason
+// so that a burst of clients asking the same does not re-query upstream. Its rank is the lowest:
+// it never replaces validated data, and a CD question ignores it.
+void engine::impl::cache_bogus(const wire::question& q, const verdict& v, time_ms now) {
+  if (store == nullptr || q.type == rtype::none) return;
+  cache_entry e;
+  e.kind = entry_kind::rrset;
+  e.rank = rank::bogus;
+  e.state = security::bogus;
+  e.stored = static_cast<std::uint32_t>(now / 1000);
+  e.ttl = default_bogus_ttl;
+  e.reason = v.reason;
+  store->put(q.name, q.type, e, e.stored);
+}
+
+void engine::impl::fail_bogus(task& t, const verdict& v, time_ms now) {
+  if (t.parent == 0 && t.validating && v.is_bogus()) cache_bogus(t.q, v, now);
+  finish(t.id, outcome::bogus(v), now);
 }
 
 }  // namespace cidns::resolve

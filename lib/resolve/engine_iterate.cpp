@@ -28,18 +28,22 @@ std::uint64_t engine::impl::new_task(std::uint64_t client, const wire::question&
   return id;
 }
 
-zone_cut engine::impl::closest_cut(const name::identifier& qname, bool validate,
-                                   time_ms now) const {
+// The deepest live cut above `qname`: learned in this engine (infra), or read back from the
+// cache (engine_cuts.cpp); the root from the options when nothing closer is known.
+zone_cut engine::impl::closest_cut(const name::identifier& qname, bool validate, time_ms now) {
   for (name::identifier n = qname; !n.is_root(); n = n.parent()) {
     auto it = infra.find(n);
-    if (it == infra.end() || it->second.expires <= now) continue;
-    if (validate && it->second.cut.sec == security::indeterminate) continue;
-    if (!validate && it->second.cut.sec != security::indeterminate) {
-      zone_cut c = it->second.cut;  // servers only: this task does not validate
-      c.sec = security::indeterminate;
-      return c;
+    if (it != infra.end() && it->second.expires > now) {
+      if (!validate && it->second.cut.sec != security::indeterminate) {
+        zone_cut c = it->second.cut;  // servers only: this task does not validate
+        c.sec = security::indeterminate;
+        c.ds.clear();
+        c.keys.reset();
+        return c;
+      }
+      if (!validate || it->second.cut.sec != security::indeterminate) return it->second.cut;
     }
-    return it->second.cut;
+    if (auto cached = cut_from_cache(n, validate, now)) return std::move(*cached);
   }
   zone_cut root;
   for (const auto& a : options.root_servers) {
@@ -49,6 +53,13 @@ zone_cut engine::impl::closest_cut(const name::identifier& qname, bool validate,
     root.zone = options.anchor->zone;
     root.sec = security::secure;
     root.ds = options.anchor->ds;
+    if (!root_keys || root_keys_expire <= now) {
+      time_ms expires = 0;
+      if (auto k = keys_from_cache(root.zone, root.ds, now, expires)) {
+        root_keys = std::move(k);
+        root_keys_expire = expires;
+      }
+    }
     if (root_keys && root_keys_expire > now) root.keys = root_keys;
   }
   return root;
@@ -58,6 +69,7 @@ void engine::impl::advance(std::uint64_t task_id, time_ms now) {
   auto it = tasks.find(task_id);
   if (it == tasks.end()) return;
   task& t = it->second;
+  if (synthesise(t, now)) return;
   if (t.validating && t.cut.sec == security::secure && !t.cut.keys) {
     t.step = task_step::keys;
     send(t, wire::question{t.cut.zone, rtype::key}, now);
@@ -102,16 +114,7 @@ void engine::impl::send(task& t, const wire::question& q, time_ms now) {
     unreachable(t, now);
     return;
   }
-  auto& c = clients.at(t.client);
-  if (c.upstream >= options.max_upstream_per_query) {
-    ++stats.work_cap_hits;
-    abort_client(t.client, outcome::fail(wire::error_code::other,
-                                         fmt::format("work cap reached: {} upstream queries for "
-                                                     "one question",
-                                                     options.max_upstream_per_query)));
-    return;
-  }
-  ++c.upstream;
+  if (!charge(t.client)) return;
   ++t.tries[*to];
   exchange ex;
   ex.token = next_id++;
@@ -133,6 +136,21 @@ void engine::impl::send(task& t, const wire::question& q, time_ms now) {
   trace("query {} {} to {}", q.name.text(), record::type_name(q.type), to->to_string());
   outstanding[key] = ex.token;
   exchanges.emplace(ex.token, std::move(ex));
+}
+
+bool engine::impl::charge(std::uint64_t client_id) {
+  auto c = clients.find(client_id);
+  if (c == clients.end()) return false;
+  if (c->second.upstream >= options.max_upstream_per_query) {
+    ++stats.work_cap_hits;
+    abort_client(client_id, outcome::fail(wire::error_code::other,
+                                          fmt::format("work cap reached: {} upstream queries for "
+                                                      "one question",
+                                                      options.max_upstream_per_query)));
+    return false;
+  }
+  ++c->second.upstream;
+  return true;
 }
 
 bool engine::impl::start_sub(task& t, time_ms now) {
@@ -226,6 +244,8 @@ void engine::impl::retry(std::uint64_t task_id, time_ms now) {
   if (t.step == task_step::sub) t.step = task_step::query;
   if (t.step == task_step::keys) {
     send(t, wire::question{t.cut.zone, rtype::key}, now);
+  } else if (!t.find_cuts.empty()) {
+    send_find_cut(t, now);
   } else {
     advance(task_id, now);
   }

@@ -15,6 +15,17 @@ constexpr time_ms lame_for_ms = 10 * 60 * 1000;
 
 std::uint64_t seconds(time_ms now) { return now / 1000; }
 
+// The TTL of a negative answer: its SOA's, capped by the SOA's negative TTL (60 s without one).
+std::uint32_t negative_ttl(const wire::message& reply) {
+  std::uint32_t ttl = 60;
+  for (const auto& r : reply.authority) {
+    if (r.type != rtype::soa) continue;
+    auto soa = record::soa::decode(r.data);
+    ttl = soa ? std::min(r.ttl, soa->negative_ttl) : r.ttl;
+  }
+  return ttl;
+}
+
 // The records of `answer` a classification uses: each CNAME link, then the data at the end.
 std::vector<std::vector<record::rr>> used_rrsets(const wire::message& reply,
                                                  const wire::question& q, const classified& c) {
@@ -38,6 +49,17 @@ std::vector<std::vector<record::rr>> used_rrsets(const wire::message& reply,
 void engine::impl::accept(exchange ex, wire::message reply, time_ms now) {
   if (reply.has_flag(wire::flag::tc) && !ex.tcp) {
     trace("truncated reply from {}: retrying over TCP", ex.to.to_string());
+    // The TCP retry is upstream work like any other: charged to each waiting client.
+    std::vector<std::uint64_t> charged;
+    for (auto id : ex.waiters) {
+      auto it = tasks.find(id);
+      if (it == tasks.end()) continue;
+      const auto client = it->second.client;
+      if (std::find(charged.begin(), charged.end(), client) != charged.end()) continue;
+      if (charge(client)) charged.push_back(client);
+    }
+    std::erase_if(ex.waiters, [&](std::uint64_t id) { return !tasks.contains(id); });
+    if (ex.waiters.empty()) return;
     exchange again = ex;
     again.token = next_id++;
     again.tcp = true;
@@ -66,12 +88,20 @@ void engine::impl::accept(exchange ex, wire::message reply, time_ms now) {
 
 void engine::impl::handle(task& t, const exchange& ex, wire::message reply, time_ms now) {
   const bool keys = t.step == task_step::keys;
-  if (t.cut.zone != ex.zone || ex.q != (keys ? wire::question{t.cut.zone, rtype::key} : t.q)) {
+  const bool ds = t.step == task_step::ds && !t.find_cuts.empty();
+  const wire::question expected = keys ? wire::question{t.cut.zone, rtype::key}
+                                  : ds ? wire::question{t.find_cuts.back(), rtype::ds}
+                                       : t.q;
+  if (t.cut.zone != ex.zone || ex.q != expected) {
     retry(t.id, now);  // it moved on meanwhile: ask again for what it needs now
     return;
   }
   if (keys) {
     handle_keys(t, ex, reply, now);
+    return;
+  }
+  if (ds) {
+    handle_ds(t, ex, reply, now);
     return;
   }
   const auto c = classify(reply, t.q, t.cut.zone, options.max_cname_links);
@@ -104,7 +134,7 @@ void engine::impl::handle_keys(task& t, const exchange& ex, const wire::message&
   const auto v = check_keys(t.cut, reply.answer, seconds(now), *keys);
   if (!v.is_secure()) {
     trace("KEY {} {}: {}", t.cut.zone.text(), security_name(v.state), v.reason);
-    finish(t.id, outcome::bogus(v), now);
+    fail_bogus(t, v, now);
     return;
   }
   trace("KEY {} secure ({} key(s))", t.cut.zone.text(), keys->keys.size());
@@ -158,9 +188,10 @@ void engine::impl::handle_referral(task& t, const exchange& /*ex*/, const wire::
       const auto v = check_ds(*t.cut.keys, c.child, reply.authority, seconds(now), child.ds);
       if (v.is_bogus()) {
         trace("referral to {}: DS bogus: {}", c.child.text(), v.reason);
-        finish(t.id, outcome::bogus(v), now);
+        fail_bogus(t, v, now);
         return;
       }
+      if (v.state == security::insecure) cache_no_ds(c.child, reply, now);
       child.sec = v.state;
       link = v.is_secure() ? "DS secure" : "insecure (no DS)";
     }
@@ -182,32 +213,47 @@ void engine::impl::handle_answer(task& t, const wire::message& reply, const clas
                                  time_ms now) {
   auto sets = used_rrsets(reply, t.q, c);
   security s = t.validating ? t.cut.sec : security::indeterminate;
+  // A server of the cut that also serves a zone below it answers for that zone without a
+  // referral: the chain is kept up to the first RRset that zone signed, and followed from
+  // there once the zone's cut is found (engine_signer.cpp).
+  classified cut_short;
+  std::optional<name::identifier> signer;
   if (t.validating && t.cut.sec == security::secure) {
+    for (std::size_t i = 0; i < sets.size() && !signer; ++i) {
+      signer = deeper_signer(sets[i], t.cut.zone);
+      if (!signer) continue;
+      const std::size_t kept = std::min(i, c.chain.size());
+      cut_short.kind = reply_kind::cname;
+      cut_short.chain.assign(c.chain.begin(), c.chain.begin() + static_cast<std::ptrdiff_t>(kept));
+      cut_short.final_name = kept < c.chain.size() ? c.chain[kept] : c.final_name;
+      sets.resize(kept);
+    }
     for (const auto& set : sets) {
       const auto v = check_rrset(*t.cut.keys, set, reply.authority, seconds(now));
       if (!v.is_secure()) {
         trace("answer {} {}: {}", t.q.name.text(), security_name(v.state), v.reason);
-        finish(t.id, outcome::bogus(v), now);
+        fail_bogus(t, v, now);
         return;
       }
     }
   }
+  const classified& k = signer ? cut_short : c;
   t.chain_state = combine(t.chain_state, s);
   const bool aa = reply.has_flag(wire::flag::aa);
   // Cache each link and the data, each under its own owner.
-  for (std::size_t i = 0; i < c.chain.size(); ++i) {
-    cache_answer(wire::question{c.chain[i], rtype::cname}, sets[i], s, aa, now);
+  for (std::size_t i = 0; i < k.chain.size(); ++i) {
+    cache_answer(wire::question{k.chain[i], rtype::cname}, sets[i], s, aa, now);
   }
   for (std::size_t i = 0; i < sets.size(); ++i) {
     t.chain.insert(t.chain.end(), sets[i].begin(), sets[i].end());
   }
-  if (c.kind == reply_kind::answer) {
+  if (k.kind == reply_kind::answer) {
     std::vector<record::rr> data;
-    for (std::size_t i = c.chain.size(); i < sets.size(); ++i) {
+    for (std::size_t i = k.chain.size(); i < sets.size(); ++i) {
       data.insert(data.end(), sets[i].begin(), sets[i].end());
     }
-    cache_answer(wire::question{c.final_name, t.q.type}, data, s, aa, now);
-    trace("answer {} {} {}", c.final_name.text(), record::type_name(t.q.type),
+    cache_answer(wire::question{k.final_name, t.q.type}, data, s, aa, now);
+    trace("answer {} {} {}", k.final_name.text(), record::type_name(t.q.type),
           security_name(t.chain_state));
     outcome o;
     o.answer = std::move(t.chain);
@@ -216,26 +262,37 @@ void engine::impl::handle_answer(task& t, const wire::message& reply, const clas
     finish(t.id, std::move(o), now);
     return;
   }
+  follow_cname(t, k, signer, now);
+}
+
+void engine::impl::follow_cname(task& t, const classified& c,
+                                const std::optional<name::identifier>& signer, time_ms now) {
+  if (!c.chain.empty()) {
+    for (const auto& owner : c.chain) {
+      if (std::find(t.seen.begin(), t.seen.end(), owner) == t.seen.end()) t.seen.push_back(owner);
+    }
+    t.links += static_cast<unsigned>(c.chain.size());
+    if (std::find(t.seen.begin(), t.seen.end(), c.final_name) != t.seen.end()) {
+      finish(t.id, outcome::fail(wire::error_code::other, "CNAME loop at " + c.final_name.text()),
+             now);
+      return;
+    }
+    if (t.links > options.max_cname_links) {
+      finish(t.id,
+             outcome::fail(wire::error_code::other, fmt::format("CNAME chain longer than {} links",
+                                                                options.max_cname_links)),
+             now);
+      return;
+    }
+    trace("CNAME {} -> {}", c.chain.back().text(), c.final_name.text());
+    t.seen.push_back(c.final_name);
+    t.q.name = c.final_name;
+  }
+  if (signer) {
+    follow_signer(t, *signer, now);  // the same servers, once the signer's cut is known
+    return;
+  }
   // Follow the chain's last target from its closest cut.
-  for (const auto& owner : c.chain) {
-    if (std::find(t.seen.begin(), t.seen.end(), owner) == t.seen.end()) t.seen.push_back(owner);
-  }
-  t.links += static_cast<unsigned>(c.chain.size());
-  if (std::find(t.seen.begin(), t.seen.end(), c.final_name) != t.seen.end()) {
-    finish(t.id, outcome::fail(wire::error_code::other, "CNAME loop at " + c.final_name.text()),
-           now);
-    return;
-  }
-  if (t.links > options.max_cname_links) {
-    finish(t.id,
-           outcome::fail(wire::error_code::other,
-                         fmt::format("CNAME chain longer than {} links", options.max_cname_links)),
-           now);
-    return;
-  }
-  trace("CNAME {} -> {}", c.chain.back().text(), c.final_name.text());
-  t.seen.push_back(c.final_name);
-  t.q.name = c.final_name;
   t.cut = closest_cut(c.final_name, t.validating, now);
   t.tries.clear();
   advance(t.id, now);
@@ -246,16 +303,22 @@ void engine::impl::handle_negative(task& t, const wire::message& reply, const cl
   const bool nxdomain = c.kind == reply_kind::nxdomain;
   security s = t.validating ? t.cut.sec : security::indeterminate;
   if (t.validating && t.cut.sec == security::secure) {
+    if (auto signer = deeper_signer(reply.authority, t.cut.zone);
+        signer && t.q.name.is_part_of(*signer)) {
+      follow_signer(t, *signer, now);
+      return;
+    }
     const auto v = check_denial(*t.cut.keys, nxdomain, t.q, reply.authority, seconds(now));
     if (!v.is_secure()) {
       trace("{} {} {}: {}", nxdomain ? "NXDOMAIN" : "NODATA", t.q.name.text(),
             security_name(v.state), v.reason);
-      finish(t.id, outcome::bogus(v), now);
+      fail_bogus(t, v, now);
       return;
     }
   }
   t.chain_state = combine(t.chain_state, s);
   cache_negative(t.q, nxdomain, reply, s, now);
+  if (s == security::secure) cache_nsecs(t.cut.zone, reply, negative_ttl(reply), now);
   trace("{} {} {} {}", nxdomain ? "NXDOMAIN" : "NODATA", t.q.name.text(),
         record::type_name(t.q.type), security_name(t.chain_state));
   outcome o;

@@ -62,7 +62,10 @@ struct outcome {
   }
 };
 
-enum class task_step : std::uint8_t { keys, query, sub };
+// keys: fetching the cut's KEY; query: asking the question; sub: waiting for a server name's
+// address; ds: finding the cut of a zone the cut's server answered for without a referral
+// (task::find_cuts).
+enum class task_step : std::uint8_t { keys, query, sub, ds };
 
 struct task {
   std::uint64_t id = 0;
@@ -79,6 +82,9 @@ struct task {
   security chain_state = security::secure;
   unsigned links = 0, referrals = 0;
   std::map<server_address, unsigned> tries;  // at the current cut
+  // Zones below the cut whose DS (or proven absence) is asked of the cut's servers, because
+  // they signed data those servers returned; back() is asked first (engine_signer.cpp).
+  std::vector<name::identifier> find_cuts;
 };
 
 struct exchange {
@@ -139,7 +145,8 @@ struct engine::impl {
 
   // engine_iterate.cpp: moving a task along.
   std::uint64_t new_task(std::uint64_t client, const wire::question& q, bool validate, time_ms now);
-  zone_cut closest_cut(const name::identifier& qname, bool validate, time_ms now) const;
+  zone_cut closest_cut(const name::identifier& qname, bool validate, time_ms now);
+  bool charge(std::uint64_t client_id);  // counts one upstream query; false: work cap hit
   void advance(std::uint64_t task_id, time_ms now);
   void send(task& t, const wire::question& q, time_ms now);
   std::optional<server_address> pick(task& t, time_ms now);
@@ -156,6 +163,8 @@ struct engine::impl {
   void handle_referral(task& t, const exchange& ex, const wire::message& reply, const classified& c,
                        time_ms now);
   void handle_answer(task& t, const wire::message& reply, const classified& c, time_ms now);
+  void follow_cname(task& t, const classified& c, const std::optional<name::identifier>& signer,
+                    time_ms now);
   void handle_negative(task& t, const wire::message& reply, const classified& c, time_ms now);
   void lame(task& t, const exchange& ex, std::string_view why, time_ms now);
   void expire(std::uint64_t token, time_ms now, bool timeout);
@@ -172,7 +181,33 @@ struct engine::impl {
                       security s, time_ms now);
   void cache_referral(const zone_cut& child, const wire::message& reply, time_ms now);
   void cache_keys(const name::identifier& zone, const std::vector<record::rr>& keys, time_ms now);
+  void cache_no_ds(const name::identifier& child, const wire::message& reply, time_ms now);
+  void cache_nsecs(const name::identifier& zone, const wire::message& reply, std::uint32_t ttl,
+                   time_ms now);
+  void cache_bogus(const wire::question& q, const verdict& v, time_ms now);
+  void fail_bogus(task& t, const verdict& v, time_ms now);  // caches, then finishes the task
+
+  // engine_cuts.cpp: zone cuts read back from the cache (after a restart, or learned by
+  // another process sharing it).
+  std::optional<zone_cut> cut_from_cache(const name::identifier& zone, bool validate, time_ms now);
+  std::shared_ptr<const zone_keys> keys_from_cache(const name::identifier& zone,
+                                                   std::span<const record::ds> ds, time_ms now,
+                                                   time_ms& expires);
+  void remember_cut(const zone_cut& cut, time_ms expires, time_ms now);
+
+  // engine_aggressive.cpp: a denial synthesised from cached validated NSEC (RFC 8198).
+  bool synthesise(task& t, time_ms now);
+
+  // engine_signer.cpp: data signed by a zone below the cut (one server for both zones).
+  bool follow_signer(task& t, const name::identifier& signer, time_ms now);
+  void handle_ds(task& t, const exchange& ex, const wire::message& reply, time_ms now);
+  void send_find_cut(task& t, time_ms now);
 };
+
+// The zone below `cut_zone` that signed `records` (a SIG by a zone strictly below the cut, over
+// data at or below that zone), when there is one and no SIG of `records` is by the cut.
+std::optional<name::identifier> deeper_signer(std::span<const record::rr> records,
+                                              const name::identifier& cut_zone);
 
 // engine_validation.cpp: the chain of trust, one link at a time.
 verdict check_keys(const zone_cut& cut, std::span<const record::rr> answer, std::uint64_t now_s,

@@ -1,7 +1,6 @@
 // The chain of trust, one link at a time (engine_state.hpp), over the validator's steps
 // (validator.hpp): a zone's KEY RRset against its trusted DS, the DS (or its proven absence)
 // in a referral, an RRset of an answer (with the proof of a wildcard expansion), a denial.
-#include "cidns/dnssec/canonical.hpp"
 #include "engine_state.hpp"
 
 namespace cidns::resolve {
@@ -13,18 +12,6 @@ namespace {
 void split(std::span<const record::rr> records, std::vector<record::rr>& data,
            std::vector<record::rr>& sigs) {
   for (const auto& r : records) (r.type == rtype::sig ? sigs : data).push_back(r);
-}
-
-// The wildcard an RRset was expanded from, when its SIGs say so (labels below the owner's).
-std::optional<name::identifier> expanded_from(const name::identifier& owner,
-                                              std::span<const record::rr> sigs) {
-  for (const auto& r : sigs) {
-    auto s = record::sig::decode(r.data);
-    if (!s || s->labels >= owner.label_count()) continue;
-    auto w = dnssec::signed_owner(owner, s->labels);
-    if (w) return *w;
-  }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -69,13 +56,29 @@ verdict check_rrset(const zone_keys& keys, std::span<const record::rr> rrset_and
   std::vector<record::rr> data, sigs;
   split(rrset_and_sigs, data, sigs);
   if (data.empty()) return verdict::secure();
-  auto v = validate_rrset(keys, data, sigs, now_s);
+  // Only the SIG that verified says whether the RRset is a wildcard expansion: another SIG
+  // with fewer labels (injected, or left over) must not force a wildcard proof.
+  std::optional<name::identifier> expanded;
+  auto v = validate_rrset(keys, data, sigs, now_s, &expanded);
   if (!v.is_secure()) return v;
-  if (auto w = expanded_from(data.front().owner, sigs)) {
+  if (expanded) {
     return validate_denial(keys, denial_kind::wildcard_answer, data.front().owner,
-                           data.front().type, authority, now_s, &*w);
+                           data.front().type, authority, now_s, &*expanded);
   }
   return v;
+}
+
+std::optional<name::identifier> deeper_signer(std::span<const record::rr> records,
+                                              const name::identifier& cut_zone) {
+  std::optional<name::identifier> out;
+  for (const auto& r : records) {
+    if (r.type != rtype::sig) continue;
+    auto s = record::sig::decode(r.data);
+    if (!s) continue;
+    if (s->signer == cut_zone) return std::nullopt;  // signed by the cut: validated as usual
+    if (!out && s->signer.is_part_of(cut_zone) && r.owner.is_part_of(s->signer)) out = s->signer;
+  }
+  return out;
 }
 
 verdict check_denial(const zone_keys& keys, bool nxdomain, const wire::question& q,

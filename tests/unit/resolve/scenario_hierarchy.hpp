@@ -144,7 +144,8 @@ inline std::string ds_line(const name::identifier& child, const dnssec::zone_key
 }
 
 struct hierarchy_options {
-  bool corrupt_provx_ds = false;  // cn-north's DS for provx has a wrong digest
+  bool corrupt_provx_ds = false;    // cn-north's DS for provx has a wrong digest
+  std::string cn_north_extra = {};  // more records for cn-north. (its $ORIGIN and $TTL apply)
 };
 
 // Every zone, compiled, and the keys (the tamper tests re-sign with them).
@@ -159,9 +160,10 @@ struct hierarchy {
   explicit hierarchy(hierarchy_options o = {}) {
     zones["."] = build_zone(std::string(root_text) + ds_line(id("cn-north."), cn_key, false),
                             id("."), {root_key});
-    zones["cn-north."] = build_zone(
-        std::string(cn_north_text) + ds_line(id("provx.cn-north."), provx_ksk, o.corrupt_provx_ds),
-        id("cn-north."), {cn_key});
+    zones["cn-north."] =
+        build_zone(std::string(cn_north_text) + o.cn_north_extra +
+                       ds_line(id("provx.cn-north."), provx_ksk, o.corrupt_provx_ds),
+                   id("cn-north."), {cn_key});
     zones["provx.cn-north."] =
         build_zone(provx_text, id("provx.cn-north."), {provx_zsk, provx_ksk});
     zones["plain.cn-north."] = build_zone(plain_text, id("plain.cn-north."), {});
