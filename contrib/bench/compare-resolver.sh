@@ -23,6 +23,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT/build/release}
+# Absolute: the script works in its temporary directory (BUILD_DIR=build/p must still work).
+[[ -d $BUILD_DIR ]] && BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
 DURATION=10
 ROUNDS=2
 RESOURCES=${RESOURCES:-10000}

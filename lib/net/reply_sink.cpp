@@ -37,6 +37,17 @@ void reply_sink::send(std::string bytes) {
   }
 }
 
+void reply_sink::send(std::string_view bytes) {
+  const auto route = std::move(m_route);
+  m_route.reset();
+  if (!route) return;
+  if (route->udp != nullptr) {
+    route->udp->send_later(m_peer, bytes);
+  } else if (route->tcp != nullptr) {
+    route->tcp->deliver(std::string(bytes));
+  }
+}
+
 void reply_sink::drop() {
   const auto route = std::move(m_route);
   m_route.reset();

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "reply_route.hpp"
 #include "socket_util.hpp"
@@ -36,6 +37,7 @@ udp_receiver::udp_receiver(boost::asio::ip::udp::socket socket, worker& owner)
   if (owner.async_handler() != nullptr) {
     m_route = std::make_shared<reply_route>();
     m_route->udp = this;
+    m_reply_peers.resize(m_batch);
   }
 }
 
@@ -151,6 +153,7 @@ void udp_receiver::drain_async() {
   for (int round = 0; round < max_rounds && !m_closed; ++round) {
     const int n = receive_batch();
     if (n == 0) return;
+    m_batching = true;
     for (int i = 0; i < n && !m_closed; ++i) {
       if (m_recv[i].msg_hdr.msg_flags & MSG_TRUNC) {
         bump(counters.dropped_oversize);
@@ -164,12 +167,41 @@ void udp_receiver::drain_async() {
         bump(counters.dropped_errors);
       }
     }
+    m_batching = false;
+    flush_pending();
     if (static_cast<std::size_t>(n) < m_batch) return;
+  }
+}
+
+void udp_receiver::flush_pending() {
+  const unsigned count = std::exchange(m_pending, 0u);
+  if (count == 0 || m_closed) return;
+  send_replies(count);
+  for (unsigned k = 0; k < count; ++k) {
+    std::string& reply = m_replies[k];
+    if (reply.capacity() > reply_keep_capacity) {
+      std::string().swap(reply);
+      reply.reserve(1232);
+    }
   }
 }
 
 void udp_receiver::send_later(const peer_info& to, std::string_view bytes) {
   if (m_closed || bytes.empty()) return;
+  if (m_batching) {
+    if (m_pending == m_batch) flush_pending();
+    const unsigned k = m_pending++;
+    std::string& reply = m_replies[k];
+    reply.assign(bytes);
+    m_send_iov[k] = iovec{reply.data(), reply.size()};
+    auto& h = m_send[k].msg_hdr;
+    h = msghdr{};
+    h.msg_name = &m_reply_peers[k];
+    h.msg_namelen = to_sockaddr(endpoint{to.address, to.port}, m_reply_peers[k]);
+    h.msg_iov = &m_send_iov[k];
+    h.msg_iovlen = 1;
+    return;
+  }
   auto& counters = m_owner.counters();
   sockaddr_storage sa;
   const socklen_t len = to_sockaddr(endpoint{to.address, to.port}, sa);

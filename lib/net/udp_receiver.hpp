@@ -1,7 +1,8 @@
 // Internal: one thread's UDP socket for one listen address. Waits for readability, drains the
 // socket with recvmmsg, calls the handler per datagram and sends the replies with sendmmsg,
 // all from buffers allocated once. With an asynchronous handler, each datagram gets a
-// reply_sink instead, and its reply is sent later with sendto() from this same socket.
+// reply_sink instead: a reply sent while the handler runs (a cache hit) joins the batch's
+// sendmmsg as in the synchronous path; one sent later leaves with sendto() from this socket.
 #pragma once
 
 #include <sys/socket.h>
@@ -38,6 +39,8 @@ class udp_receiver {
   int receive_batch();
   void drain_async();
   void send_replies(unsigned count);
+  // Sends the replies queued by send_later() during the current batch (drain_async).
+  void flush_pending();
 
   boost::asio::ip::udp::socket m_socket;
   worker& m_owner;
@@ -51,6 +54,11 @@ class udp_receiver {
   std::vector<iovec> m_send_iov;
   std::vector<mmsghdr> m_send;
   std::shared_ptr<reply_route> m_route;  // for reply sinks; null with a synchronous handler
+  // Asynchronous handler: while drain_async() runs the handler, replies queue in m_replies /
+  // m_send (addressed to m_reply_peers) and leave in one sendmmsg after the batch.
+  std::vector<sockaddr_storage> m_reply_peers;
+  unsigned m_pending = 0;
+  bool m_batching = false;
   bool m_closed = false;
 };
 

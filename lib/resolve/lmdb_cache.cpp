@@ -3,6 +3,9 @@
 #include "cidns/resolve/lmdb_cache.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cassert>
+#include <chrono>
 
 #include <fmt/format.h>
 
@@ -60,26 +63,114 @@ bool write_one(lmdb_cache::state& m, store::txn& t, std::string_view key, std::s
 
 }  // namespace
 
+namespace {
+
+// Every entry of one owner, read by get(owner, NONE) (the engine's NXDOMAIN probe, which comes
+// first) in one cursor walk, for the engine's next gets of the same owner (the question's type,
+// then CNAME): one read transaction and one B-tree descent instead of two or three. Per thread
+// and per cache; taken at most `prefetch_uses` times within `prefetch_life`, and dropped by any
+// write through this cache on this thread. The answers are those of one snapshot, as if the
+// reads had been one transaction.
+constexpr unsigned prefetch_uses = 2;
+constexpr auto prefetch_life = std::chrono::milliseconds(5);
+constexpr std::size_t prefetch_max_value = 4096;
+
+struct owner_prefetch {
+  struct value {
+    std::uint16_t type = 0;
+    std::string bytes;
+  };
+  std::uint64_t cache_id = 0;  // 0: nothing prefetched (cache ids start at 1)
+  std::string owner;           // owner text
+  std::array<value, 6> values;
+  std::size_t count = 0;
+  bool complete = false;  // every entry of the owner is in `values`
+  unsigned uses = 0;
+  std::chrono::steady_clock::time_point taken;
+
+  const value* find(std::uint16_t type) const {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (values[i].type == type) return &values[i];
+    }
+    return nullptr;
+  }
+};
+
+thread_local owner_prefetch t_prefetch;
+
+// Reads every entry of the owner whose NONE key is `key` into `pf` (one cursor walk).
+void prefetch_owner(store::txn& t, store::dbi entries, std::string_view key, owner_prefetch& pf) {
+  const std::string_view prefix = key.substr(0, key.size() - 2);
+  auto c = t.open_cursor(entries);
+  pf.count = 0;
+  pf.complete = false;
+  for (auto it = c.lower_bound(key); it; it = c.next()) {
+    if (it->first.size() != key.size() || !it->first.starts_with(prefix)) {
+      pf.complete = true;
+      return;
+    }
+    if (pf.count == pf.values.size() || it->second.size() > prefetch_max_value) return;
+    auto& v = pf.values[pf.count++];
+    const auto hi = static_cast<unsigned char>(it->first[key.size() - 2]);
+    const auto lo = static_cast<unsigned char>(it->first[key.size() - 1]);
+    v.type = static_cast<std::uint16_t>(hi << 8 | lo);
+    v.bytes.assign(it->second);
+  }
+  pf.complete = true;  // the end of the database
+}
+
+}  // namespace
+
 std::optional<cache_entry> lmdb_cache::get(const name::identifier& owner, record::rtype type) {
-  thread_local std::string key;
-  key.clear();
-  store::append_entry_key(key, owner, type);
+  const auto want = static_cast<std::uint16_t>(type);
+  auto& pf = t_prefetch;
   std::optional<cache_entry> out;
+  auto found = [&](std::optional<cache_entry> e) {
+    (e ? m->hits : m->misses).fetch_add(1, std::memory_order_relaxed);
+    return e;
+  };
+  if (type != record::rtype::none && pf.cache_id == m->id && pf.uses < prefetch_uses &&
+      pf.owner == owner.text() && std::chrono::steady_clock::now() - pf.taken < prefetch_life) {
+    ++pf.uses;
+    if (const auto* v = pf.find(want)) return found(detail::decode_entry(v->bytes, owner));
+    if (pf.complete) return found(std::nullopt);
+  }
+  // The key's owner part is kept while the owner stays the same; only the type changes.
+  thread_local std::string key, key_owner;
+  if (!key.empty() && key_owner == owner.text()) {
+    key[key.size() - 2] = static_cast<char>(want >> 8);
+    key[key.size() - 1] = static_cast<char>(want & 0xff);
+  } else {
+    key.clear();
+    store::append_entry_key(key, owner, type);
+    key_owner = owner.text();
+  }
+  assert(key == store::entry_key(owner, type));
   try {
-    out = m->read([&](store::txn& t) -> std::optional<cache_entry> {
-      auto v = t.get(m->entries, key);
-      if (!v) return std::nullopt;
-      return detail::decode_entry(*v, owner);
-    });
+    if (type == record::rtype::none) {
+      pf.cache_id = 0;
+      m->read([&](store::txn& t) { prefetch_owner(t, m->entries, key, pf); });
+      pf.cache_id = m->id;
+      pf.owner = owner.text();
+      pf.uses = 0;
+      pf.taken = std::chrono::steady_clock::now();
+      if (const auto* v = pf.find(want)) out = detail::decode_entry(v->bytes, owner);
+    } else {
+      out = m->read([&](store::txn& t) -> std::optional<cache_entry> {
+        auto v = t.get(m->entries, key);
+        if (!v) return std::nullopt;
+        return detail::decode_entry(*v, owner);
+      });
+    }
   } catch (const std::exception&) {
     out.reset();  // an unreadable cache is a miss, never a failed query
   }
-  (out ? m->hits : m->misses).fetch_add(1, std::memory_order_relaxed);
-  return out;
+  return found(std::move(out));
 }
 
 bool lmdb_cache::put(const name::identifier& owner, record::rtype type, const cache_entry& e,
                      std::uint32_t now) {
+  t_prefetch.cache_id = 0;  // this thread's next reads see the write
   if (m->puts_since_check.fetch_add(1, std::memory_order_relaxed) % check_every_puts == 0) {
     evict_if_needed(now);
   }
@@ -167,6 +258,7 @@ std::uint64_t flush_some(lmdb_cache::state& m, store::txn& t, const flush_range&
 }  // namespace
 
 std::uint64_t lmdb_cache::flush(const name::identifier& name, bool subtree) {
+  t_prefetch.cache_id = 0;
   std::vector<flush_range> ranges;
   ranges.push_back(
       {subtree ? store::subtree_prefix(name) : store::entry_types_prefix(name), false});

@@ -119,11 +119,13 @@ int serve(const cidns::resolverd::config& c) {
     log::error("cache {}: {}", c.cache_dir, e.what());
     return exit_failure;
   }
+  // Declared before the service so that it is destroyed after it: the service's per-worker
+  // timers and sockets belong to the transport's io_contexts.
+  std::unique_ptr<net::server> transport;
   resolverd::service queries(eo, cache.get(), c.allow);
   net::server_options so;
   so.listen = c.listen;
   so.threads = c.threads;
-  std::unique_ptr<net::server> transport;
   try {
     transport = std::make_unique<net::server>(so, queries);
   } catch (const std::exception& e) {

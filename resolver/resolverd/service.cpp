@@ -107,9 +107,13 @@ struct service::worker_state {
   mutable std::mutex stats_mutex;
   resolve::engine_stats stats_copy;
 
-  void pump(service_counters& counters);
+  void pump(service_counters& counters, resolve::time_ms now);
+  // A client question just handed to the engine: a cache hit is answered here, at once (over
+  // UDP the reply joins the receiver's sendmmsg batch); otherwise the client waits in `clients`.
+  void started(std::uint64_t id, client c, service_counters& counters, resolve::time_ms now);
   void deliver(resolve::client_answer& a, service_counters& counters);
-  void arm(service_counters& counters);
+  void reply_to(client& c, const wire::message& m, service_counters& counters);
+  void arm(service_counters& counters, resolve::time_ms now);
 };
 
 void service::worker_state::deliver(resolve::client_answer& a, service_counters& counters) {
@@ -117,7 +121,11 @@ void service::worker_state::deliver(resolve::client_answer& a, service_counters&
   if (it == clients.end()) return;
   client c = std::move(it->second);
   clients.erase(it);
-  const auto& m = a.reply;
+  reply_to(c, a.reply, counters);
+}
+
+void service::worker_state::reply_to(client& c, const wire::message& m,
+                                     service_counters& counters) {
   builder.start(c.id, m.opcode, m.flags | wire::flag::qr, m.rcode);
   if (m.question) builder.set_question(m.question->name.text(), m.question->type);
   for (const auto& r : m.answer) builder.add(wire::section::answer, r);
@@ -125,19 +133,45 @@ void service::worker_state::deliver(resolve::client_answer& a, service_counters&
   for (const auto& r : m.additional) builder.add(wire::section::additional, r);
   if (m.error) builder.set_error(m.error->code, m.error->text);
   if (!c.cookie.empty()) builder.set_cookie(c.cookie);
-  auto bytes = builder.finish(c.limit);
-  c.sink.send(std::string(bytes));
+  c.sink.send(builder.finish(c.limit));
   counters.answered.fetch_add(1, std::memory_order_relaxed);
 }
 
-void service::worker_state::pump(service_counters& counters) {
+void service::worker_state::started(std::uint64_t id, client c, service_counters& counters,
+                                    resolve::time_ms now) {
+  if (stopping) {  // as pump(): nothing more is answered once shutdown() ran
+    clients.emplace(id, std::move(c));
+    return;
+  }
+  auto answers = engine.take_answers();
+  bool answered = false;
+  for (auto& a : answers) {
+    if (a.client == id && !answered) {
+      reply_to(c, a.reply, counters);
+      answered = true;
+    } else {
+      deliver(a, counters);
+    }
+  }
+  if (!answered) clients.emplace(id, std::move(c));
+  pump(counters, now);
+}
+
+void service::worker_state::pump(service_counters& counters, resolve::time_ms now) {
   if (stopping) return;
-  for (;;) {
+  for (bool first = true;; first = false) {
     auto answers = engine.take_answers();
+    // Counters are copied before the last pending client hears its answer, so whoever got
+    // an answer sees it counted (the control channel reads the copy).
+    if (!answers.empty() && (clients.size() <= answers.size() || now - last_copy >= 1000)) {
+      std::lock_guard lock(stats_mutex);
+      stats_copy = engine.stats();
+      last_copy = now;
+    }
     for (auto& a : answers) deliver(a, counters);
     auto queries = engine.take_queries();
     if (answers.empty() && queries.empty()) break;
-    const auto now = now_ms();
+    if (!first) now = now_ms();
     for (auto& q : queries) {
       const auto left = q.deadline > now ? q.deadline - now : 1;
       upstream.query(
@@ -149,12 +183,11 @@ void service::worker_state::pump(service_counters& counters) {
             } else {
               engine.on_failure(token, now_ms());
             }
-            pump(counters);
+            pump(counters, now_ms());
           });
     }
   }
-  arm(counters);
-  const auto now = now_ms();
+  arm(counters, now);
   if (now - last_copy >= 1000 || clients.empty()) {
     std::lock_guard lock(stats_mutex);
     stats_copy = engine.stats();
@@ -162,17 +195,17 @@ void service::worker_state::pump(service_counters& counters) {
   }
 }
 
-void service::worker_state::arm(service_counters& counters) {
+void service::worker_state::arm(service_counters& counters, resolve::time_ms now) {
   auto next = engine.next_deadline();
   if (!next || *next == armed_for) return;
   armed_for = *next;
-  const auto now = now_ms();
   timer.expires_after(std::chrono::milliseconds(*next > now ? *next - now : 0));
   timer.async_wait([this, &counters](const boost::system::error_code& ec) {
     if (ec || stopping) return;
     armed_for = 0;
-    engine.tick(now_ms());
-    pump(counters);
+    const auto at = now_ms();
+    engine.tick(at);
+    pump(counters, at);
   });
 }
 
@@ -199,7 +232,7 @@ void service::handle(std::span<const std::uint8_t> bytes, const net::peer_info& 
     if (w.query.question)
       w.builder.set_question(w.query.question->name.text(), w.query.question->type);
     if (!why.empty()) w.builder.set_error(static_cast<std::uint32_t>(wire::error_code::other), why);
-    reply.send(std::string(w.builder.finish(wire::max_message_size)));
+    reply.send(w.builder.finish(wire::max_message_size));
   };
   if (auto ok = wire::decode(view, w.query); !ok) {
     if (w.query.has_flag(wire::flag::qr)) return m_counters.dropped.fetch_add(1), void();
@@ -228,9 +261,9 @@ void service::handle(std::span<const std::uint8_t> bytes, const net::peer_info& 
   c.id = w.query.id;
   c.limit = from.proto == net::transport::udp ? std::min(w.query.udp_size(), udp_reply_cap)
                                               : static_cast<std::uint32_t>(wire::max_message_size);
-  const auto handle_id = w.engine.start(*w.query.question, w.query.flags, now_ms());
-  w.clients.emplace(handle_id, std::move(c));
-  w.pump(m_counters);
+  const auto now = now_ms();
+  const auto handle_id = w.engine.start(*w.query.question, w.query.flags, now);
+  w.started(handle_id, std::move(c), m_counters, now);
 }
 
 resolve::engine_stats service::engine_stats() const {

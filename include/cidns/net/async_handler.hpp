@@ -10,6 +10,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "cidns/net/peer.hpp"
 
@@ -35,6 +36,10 @@ class reply_sink {
   // Sends `bytes` as the reply (UDP: one datagram; TCP: one frame, at most 65535 bytes, else
   // dropped and counted as an error). Empty bytes send nothing. Only the first call counts.
   void send(std::string bytes);
+  // The same, from bytes the caller keeps (e.g. a reply builder's buffer): over UDP they go out
+  // (or join the receiver's current sendmmsg batch) with no copy into a new string.
+  void send(std::string_view bytes);
+  void send(const char* bytes) { send(std::string_view(bytes)); }
   // Sends nothing: the query is answered by silence (over TCP this frees its in-flight slot).
   void drop();
   // Whether a reply is still owed (neither sent nor dropped).
