@@ -68,6 +68,9 @@ void server_key(config& c, const std::string& file, const std::string& k, const 
     c.control = str(file, full, v);
   } else if (k == "metrics") {
     c.metrics = endpoint_of(file, full, v);
+  } else if (k == "cookies") {
+    if (!v.is_boolean()) fail(file, full, "expected true or false");
+    c.cookies = v.as_boolean();
   } else if (k == "allow") {
     c.allow.clear();
     each_string(file, full, v, [&](const std::string& s) {

@@ -27,6 +27,7 @@ struct config {
   std::string control;   // "" : default path, "off": none
   std::optional<net::endpoint> metrics;
   std::chrono::milliseconds client_deadline{6'000};
+  bool cookies = true;  // answer client cookies with server cookies
 };
 
 // Reads a TOML config. Throws std::runtime_error with "FILE: key: problem".

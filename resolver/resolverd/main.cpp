@@ -32,7 +32,7 @@ struct options {
   std::vector<std::string> listen, roots, allow;
   std::string root_hints, trust_anchor, cache_dir, cache_size, control, metrics;
   int threads = -1;
-  std::string log_level = "info";
+  bool no_cookies = false;
 };
 
 cidns::net::endpoint flag_endpoint(std::string_view flag, const std::string& text) {
@@ -65,6 +65,7 @@ cidns::resolverd::config build_config(const options& o) {
     }
   }
   if (o.threads >= 0) c.threads = static_cast<unsigned>(o.threads);
+  if (o.no_cookies) c.cookies = false;
   if (!o.control.empty()) c.control = o.control;
   if (!o.metrics.empty()) c.metrics = flag_endpoint("--metrics", o.metrics);
   if (c.listen.empty()) c.listen.push_back(*net::parse_endpoint("127.0.0.1"));
@@ -122,7 +123,14 @@ int serve(const cidns::resolverd::config& c) {
   // Declared before the service so that it is destroyed after it: the service's per-worker
   // timers and sockets belong to the transport's io_contexts.
   std::unique_ptr<net::server> transport;
-  resolverd::service queries(eo, cache.get(), c.allow);
+  std::optional<serve::server_cookies> cookies;
+  try {
+    if (c.cookies) cookies = serve::server_cookies::with_random_secret();
+  } catch (const std::exception& e) {
+    log::error("{}", e.what());
+    return exit_failure;
+  }
+  resolverd::service queries(eo, cache.get(), c.allow, cookies ? &*cookies : nullptr);
   net::server_options so;
   so.listen = c.listen;
   so.threads = c.threads;
@@ -211,17 +219,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1024));
   app.add_option("--control", o.control, "control socket path, or \"off\"");
   app.add_option("--metrics", o.metrics, "serve Prometheus metrics on ADDR:PORT");
-  app.add_option("--log-level", o.log_level, "error, warning, info or debug")
-      ->check(CLI::IsMember({"error", "warning", "info", "debug"}));
+  app.add_flag("--no-cookies", o.no_cookies, "do not answer client cookies with server cookies");
+  cidns::add_log_level_option(app);
   app.footer(
       "Exit status: 0 stopped cleanly, 1 a socket or the cache failed, 2 usage or configuration "
       "error.");
   if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;
-  using cidns::log::level;
-  cidns::log::threshold() = o.log_level == "error"     ? level::error
-                            : o.log_level == "warning" ? level::warning
-                            : o.log_level == "debug"   ? level::debug
-                                                       : level::info;
   cidns::resolverd::config c;
   try {
     c = build_config(o);

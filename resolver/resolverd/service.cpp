@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "cidns/net/upstream.hpp"
+#include "cidns/serve/client_address.hpp"
 #include "cidns/util/log.hpp"
 #include "cidns/wire/reply_builder.hpp"
 
@@ -209,8 +210,12 @@ void service::worker_state::arm(service_counters& counters, resolve::time_ms now
   });
 }
 
-service::service(resolve::engine_options options, resolve::cache* store, access_list allow)
-    : m_options(std::move(options)), m_store(store), m_allow(std::move(allow)) {}
+service::service(resolve::engine_options options, resolve::cache* store, access_list allow,
+                 const serve::server_cookies* cookies)
+    : m_options(std::move(options)),
+      m_store(store),
+      m_allow(std::move(allow)),
+      m_cookies(cookies) {}
 
 service::~service() = default;
 
@@ -262,6 +267,10 @@ void service::handle(std::span<const std::uint8_t> bytes, const net::peer_info& 
   c.limit = from.proto == net::transport::udp ? std::min(w.query.udp_size(), udp_reply_cap)
                                               : static_cast<std::uint32_t>(wire::max_message_size);
   const auto now = now_ms();
+  if (m_cookies != nullptr && !w.query.cookie.empty()) {
+    (void)m_cookies->answer(w.query.cookie, serve::client_address::from(from.address),
+                            static_cast<std::int64_t>(now / 1000), c.cookie);
+  }
   const auto handle_id = w.engine.start(*w.query.question, w.query.flags, now);
   w.started(handle_id, std::move(c), m_counters, now);
 }

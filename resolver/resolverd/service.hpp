@@ -14,6 +14,7 @@
 #include "access_list.hpp"
 #include "cidns/net/server.hpp"
 #include "cidns/resolve/engine.hpp"
+#include "cidns/serve/cookies.hpp"
 
 namespace cidns::resolverd {
 
@@ -24,7 +25,10 @@ struct service_counters {
 
 class service final : public net::async_query_handler {
  public:
-  service(resolve::engine_options options, resolve::cache* store, access_list allow);
+  // `cookies` (may be null: cookies ignored) answers client cookies with server cookies, as
+  // cidns-authd does (lib/serve); it must outlive the service.
+  service(resolve::engine_options options, resolve::cache* store, access_list allow,
+          const serve::server_cookies* cookies = nullptr);
   ~service() override;
 
   // Creates one engine per worker of `transport`, on its io_context. Before transport.start().
@@ -47,6 +51,7 @@ class service final : public net::async_query_handler {
   resolve::engine_options m_options;
   resolve::cache* m_store;
   access_list m_allow;
+  const serve::server_cookies* m_cookies = nullptr;
   std::vector<std::unique_ptr<worker_state>> m_workers;
   service_counters m_counters;
 };

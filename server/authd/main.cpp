@@ -36,7 +36,6 @@ struct options {
   int threads = -1;
   std::string control;
   std::string metrics;
-  std::string log_level = "info";
   int rrl_rate = -1;  // -1: as configured
   int rrl_slip = -1;
   bool no_cookies = false;
@@ -194,16 +193,10 @@ int main(int argc, char** argv) {
                  "all, 1: truncate all)")
       ->check(CLI::Range(0, 100));
   app.add_flag("--no-cookies", o.no_cookies, "do not answer client cookies with server cookies");
-  app.add_option("--log-level", o.log_level, "error, warning, info or debug")
-      ->check(CLI::IsMember({"error", "warning", "info", "debug"}));
+  cidns::add_log_level_option(app);
   app.footer(
       "Exit status: 0 stopped cleanly, 1 a zone or socket failed, 2 usage or configuration error.");
   if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;
-  using cidns::log::level;
-  cidns::log::threshold() = o.log_level == "error"     ? level::error
-                            : o.log_level == "warning" ? level::warning
-                            : o.log_level == "debug"   ? level::debug
-                                                       : level::info;
   cidns::authd::config c;
   try {
     c = build_config(o);

@@ -58,6 +58,13 @@ TEST_F(ResolverdIntegration, ResolvesAndValidatesTheHierarchy) {
   EXPECT_EQ(nx->rcode, wire::rcode::nxdomain);
   EXPECT_TRUE(nx->has_flag(wire::flag::ad));
   EXPECT_GE(count(nx->authority, rtype::nsec), 1U) << "the proof travels with DO";
+  // A client cookie is answered with client || server cookie, as cidns-authd does.
+  auto q = make_query("h100-8x.pool1.provx.cn-north.", rtype::desc, do_ad);
+  q.cookie = "clientck";
+  auto with_cookie = udp_ask(r->endpoint(), q, 3000ms);
+  ASSERT_TRUE(with_cookie);
+  EXPECT_EQ(with_cookie->cookie.size(), 24U);
+  EXPECT_EQ(with_cookie->cookie.substr(0, 8), "clientck");
   // Without DO: no SIGs, still AD when the client sets AD.
   auto plain =
       ask(*r, "h100-8x.pool1.provx.cn-north.", rtype::resource, wire::flag::rd | wire::flag::ad);

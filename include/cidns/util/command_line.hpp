@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cidns/util/log.hpp"
+
 namespace cidns {
 
 inline constexpr int exit_usage_error = 2;
@@ -20,6 +22,22 @@ inline std::optional<int> parse_command_line(CLI::App& app, int argc, char** arg
     return app.exit(e) == 0 ? 0 : exit_usage_error;
   }
   return std::nullopt;
+}
+
+// --log-level error|warning|info|debug on a daemon's command line: sets log::threshold()
+// when parsed (default info).
+inline CLI::Option* add_log_level_option(CLI::App& app) {
+  return app
+      .add_option_function<std::string>(
+          "--log-level",
+          [](const std::string& v) {
+            log::threshold() = v == "error"     ? log::level::error
+                               : v == "warning" ? log::level::warning
+                               : v == "debug"   ? log::level::debug
+                                                : log::level::info;
+          },
+          "error, warning, info (default) or debug")
+      ->check(CLI::IsMember({"error", "warning", "info", "debug"}));
 }
 
 }  // namespace cidns

@@ -44,6 +44,7 @@ threads = 3
 allow = ["10.0.0.0/8", "::1"]
 control = "off"
 metrics = "127.0.0.1:9380"
+cookies = false
 [resolver]
 root = "127.0.0.2"
 trust-anchor = "root.anchor"
@@ -62,6 +63,7 @@ max-negative-ttl = 600
   EXPECT_EQ(c.control, "off");
   ASSERT_TRUE(c.metrics);
   EXPECT_EQ(c.metrics->port, 9380);
+  EXPECT_FALSE(c.cookies);
   ASSERT_EQ(c.roots.size(), 1U);
   EXPECT_EQ(c.roots[0].to_string(), "127.0.0.2:5380");
   EXPECT_EQ(c.trust_anchor, (m_dir / "root.anchor").string()) << "relative to the file";
@@ -78,6 +80,8 @@ TEST_F(ResolverdConfig, ProblemsNameFileAndKey) {
       std::string::npos);
   EXPECT_NE(problem("[server]\nlisten = \"1.2.3.400\"\n").find("server.listen"), std::string::npos);
   EXPECT_NE(problem("[server]\nallow = \"10.0.0.0/40\"\n").find("server.allow: 10.0.0.0/40"),
+            std::string::npos);
+  EXPECT_NE(problem("[server]\ncookies = 1\n").find("server.cookies: expected true or false"),
             std::string::npos);
   EXPECT_NE(problem("[server]\nbogus = 1\n").find("server.bogus: unknown key"), std::string::npos);
   EXPECT_NE(problem("[zone]\nx = 1\n").find("zone: unknown section"), std::string::npos);
