@@ -35,6 +35,9 @@ namespace {
 constexpr std::size_t max_request_line = 64 * 1024;
 constexpr std::size_t max_reply_line = 64 * 1024 * 1024;
 constexpr auto session_idle = std::chrono::seconds(60);
+// Sessions open at once; a newcomer beyond it closes the one idle longest (an operator's
+// command must get through idle or stuck clients).
+constexpr std::size_t max_sessions = 16;
 
 [[noreturn]] void fail(const std::string& path, std::string_view why) {
   throw std::runtime_error(fmt::format("control socket {}: {}", path, why));
@@ -102,6 +105,7 @@ class control_session : public std::enable_shared_from_this<control_session> {
   control_session(stream_protocol::socket socket, control_server::impl& owner);
   void start();
   void close();
+  clock::time_point last_activity() const { return m_last_activity; }
 
  private:
   void read();
@@ -121,26 +125,44 @@ struct control_server::impl {
   stream_protocol::acceptor acceptor{io};
   handler on_request;
   std::unordered_map<control_session*, std::shared_ptr<control_session>> sessions;
+  boost::asio::steady_timer retry{io};
+  detail::accept_backoff backoff;
   ino_t inode = 0;
   bool stopping = false;
+
+  explicit impl(const std::string& path) : backoff(fmt::format("control socket {}", path)) {}
 
   void accept() {
     acceptor.async_accept(
         [this](const boost::system::error_code& ec, stream_protocol::socket socket) {
           if (ec == boost::asio::error::operation_aborted || stopping) return;
-          if (!ec) {
-            auto s = std::make_shared<control_session>(std::move(socket), *this);
-            sessions.emplace(s.get(), s);
-            s->start();
+          if (ec) {  // EMFILE, ENFILE...: wait instead of retrying at once
+            retry.expires_after(backoff.failed(ec));
+            retry.async_wait([this](const boost::system::error_code& wec) {
+              if (!wec && !stopping) accept();
+            });
+            return;
           }
+          if (sessions.size() >= max_sessions) close_idlest();
+          auto s = std::make_shared<control_session>(std::move(socket), *this);
+          sessions.emplace(s.get(), s);
+          s->start();
           accept();
         });
+  }
+
+  void close_idlest() {
+    control_session* idlest = nullptr;
+    for (auto& [s, _] : sessions)
+      if (idlest == nullptr || s->last_activity() < idlest->last_activity()) idlest = s;
+    if (idlest != nullptr) idlest->close();
   }
 
   void shutdown() {
     stopping = true;
     boost::system::error_code ec;
     acceptor.close(ec);
+    retry.cancel();
     std::vector<std::shared_ptr<control_session>> live;
     for (auto& [_, s] : sessions) live.push_back(s);
     for (auto& s : live) s->close();
@@ -182,7 +204,7 @@ void control_session::read() {
         try {
           self->m_out = self->m_owner.on_request(line);
         } catch (...) {
-          self->m_out = R"({"error":"internal error"})";
+          self->m_out = R"({"ok":false,"error":"internal error"})";
         }
         self->m_in.consume(n);
         self->m_out.push_back('\n');
@@ -212,7 +234,7 @@ void control_session::arm_idle() {
 }
 
 control_server::control_server(std::string path, handler on_request)
-    : m_path(std::move(path)), m_impl(std::make_unique<impl>()) {
+    : m_path(std::move(path)), m_impl(std::make_unique<impl>(m_path)) {
   m_impl->on_request = std::move(on_request);
   check_parent(m_path);
   remove_stale(m_path);

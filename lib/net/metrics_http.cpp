@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -33,13 +34,18 @@ struct metrics_server::impl {
   boost::beast::flat_buffer buffer;
   http::request<http::string_body> request;
   http::response<http::string_body> response;
+  boost::asio::steady_timer retry{io};
+  detail::accept_backoff backoff{"metrics"};
   bool stopping = false;
 
   void accept() {
     acceptor.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
       if (stopping || ec == boost::asio::error::operation_aborted) return;
-      if (ec) {
-        accept();
+      if (ec) {  // EMFILE, ENFILE...: wait instead of retrying at once
+        retry.expires_after(backoff.failed(ec));
+        retry.async_wait([this](const boost::system::error_code& wec) {
+          if (!wec && !stopping) accept();
+        });
         return;
       }
       stream.emplace(std::move(socket));
@@ -100,6 +106,7 @@ struct metrics_server::impl {
     stopping = true;
     boost::system::error_code ec;
     acceptor.close(ec);
+    retry.cancel();
     if (stream) stream->cancel();  // the pending read/write ends with operation_aborted
   }
 };

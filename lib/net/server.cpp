@@ -19,6 +19,7 @@ namespace cidns::net {
 
 using boost::asio::ip::tcp;
 using boost::asio::ip::udp;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -65,8 +66,13 @@ server::server(server_options options, query_handler* handler, async_query_handl
   m_options.udp_batch = std::clamp<std::size_t>(m_options.udp_batch, 1, 1024);
   m_options.udp_buffer_size = std::clamp<std::size_t>(m_options.udp_buffer_size, 512, 65535);
   m_options.tcp_max_in_flight = std::max<std::size_t>(m_options.tcp_max_in_flight, 1);
+  m_options.tcp_max_queued_bytes = std::max<std::size_t>(m_options.tcp_max_queued_bytes, 1 << 20);
+  m_options.tcp_message_timeout = std::max(m_options.tcp_message_timeout, 10ms);
+  m_options.tcp_idle_timeout = std::max(m_options.tcp_idle_timeout, 10ms);
+  m_options.tcp_min_idle_timeout = std::max(m_options.tcp_min_idle_timeout, 10ms);
   for (unsigned i = 0; i < m_options.threads; ++i)
-    m_workers.push_back(std::make_unique<detail::worker>(m_options, i, handler, async));
+    m_workers.push_back(std::make_unique<detail::worker>(m_options, i, handler, async,
+                                                         m_queued_bytes, m_draining_bytes));
   bind_all();
 }
 
@@ -174,8 +180,12 @@ server_stats server::stats() const {
     s.dropped_errors += c.dropped_errors.load(r);
     s.dropped_conn_limit += c.dropped_conn_limit.load(r);
     s.tcp_accepted += c.tcp_accepted.load(r);
+    s.tcp_evicted += c.tcp_evicted.load(r);
+    s.tcp_slow_closed += c.tcp_slow_closed.load(r);
+    s.tcp_queue_closed += c.tcp_queue_closed.load(r);
     closed += c.tcp_closed.load(r);
   }
+  s.tcp_queued_bytes = m_queued_bytes.load(r) + m_draining_bytes.load(r);
   s.tcp_open = s.tcp_accepted >= closed ? s.tcp_accepted - closed : 0;
   return s;
 }

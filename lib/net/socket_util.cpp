@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +10,8 @@
 #include <system_error>
 
 #include <fmt/format.h>
+
+#include "cidns/util/log.hpp"
 
 namespace cidns::net::detail {
 
@@ -120,6 +123,23 @@ void set_reuse_port(int fd) {
     throw std::system_error(errno, std::generic_category(), "setsockopt(SO_REUSEPORT)");
 }
 
+accept_backoff::accept_backoff(std::string what, std::chrono::milliseconds pause,
+                               std::chrono::seconds log_every)
+    : m_what(std::move(what)), m_pause(pause), m_log_every(log_every) {}
+
+std::chrono::milliseconds accept_backoff::failed(const boost::system::error_code& ec) {
+  ++m_failures;
+  ++m_unlogged;
+  const auto now = clock::now();
+  if (m_last_log == clock::time_point{} || now - m_last_log >= m_log_every) {
+    log::warning("{}: accept failed: {} ({} time(s) since the last warning); retrying every {} ms",
+                 m_what, ec.message(), m_unlogged, m_pause.count());
+    m_last_log = now;
+    m_unlogged = 0;
+  }
+  return m_pause;
+}
+
 unique_fd& unique_fd::operator=(unique_fd&& o) noexcept {
   if (this != &o) {
     if (m_fd >= 0) ::close(m_fd);
@@ -133,3 +153,18 @@ unique_fd::~unique_fd() {
 }
 
 }  // namespace cidns::net::detail
+
+namespace cidns::net {
+
+std::uint64_t raise_fd_limit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return 0;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit want = rl;
+    want.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &want) == 0) rl = want;
+  }
+  return rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : static_cast<std::uint64_t>(rl.rlim_cur);
+}
+
+}  // namespace cidns::net

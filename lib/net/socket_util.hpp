@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -42,6 +43,26 @@ result<void> send_all(int fd, const std::uint8_t* data, std::size_t size,
                       std::chrono::steady_clock::time_point deadline);
 result<void> recv_all(int fd, std::uint8_t* data, std::size_t size,
                       std::chrono::steady_clock::time_point deadline);
+
+// For accept loops that hit EMFILE, ENFILE, ENOBUFS...: the pause before the next accept (so
+// the loop does not spin on the error), and a warning naming `what` at most once per
+// `log_every` (with how many failures since the last one).
+class accept_backoff {
+ public:
+  explicit accept_backoff(std::string what,
+                          std::chrono::milliseconds pause = std::chrono::milliseconds(50),
+                          std::chrono::seconds log_every = std::chrono::seconds(10));
+  std::chrono::milliseconds failed(const boost::system::error_code& ec);
+  std::uint64_t failures() const { return m_failures; }
+
+ private:
+  std::string m_what;
+  std::chrono::milliseconds m_pause;
+  std::chrono::seconds m_log_every;
+  std::chrono::steady_clock::time_point m_last_log{};
+  std::uint64_t m_failures = 0;
+  std::uint64_t m_unlogged = 0;
+};
 
 // Closes a POSIX descriptor on scope exit (clients, control).
 class unique_fd {

@@ -13,21 +13,20 @@ namespace cidns::net::detail {
 namespace {
 constexpr std::size_t initial_read_buffer = 4096;
 constexpr std::size_t max_frame = 2 + 65535;
+constexpr std::size_t max_spare = 8;  // reply strings kept for reuse per connection
+using clock = std::chrono::steady_clock;
 }  // namespace
 
 tcp_connection::tcp_connection(boost::asio::ip::tcp::socket socket, worker& owner,
-                               tcp_listener_state& listener)
+                               tcp_listener_state& listener, const peer_info& peer,
+                               bool counted_client)
     : m_socket(std::move(socket)),
-      m_idle(owner.io()),
       m_owner(owner),
       m_listener(listener),
+      m_peer(peer),
+      m_counted_client(counted_client),
       m_rbuf(initial_read_buffer) {
   boost::system::error_code ec;
-  const auto remote = m_socket.remote_endpoint(ec);
-  if (!ec) {
-    m_peer.address = remote.address();
-    m_peer.port = remote.port();
-  }
   m_peer.proto = transport::tcp;
   m_socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
   if (owner.async_handler() != nullptr) {
@@ -38,11 +37,12 @@ tcp_connection::tcp_connection(boost::asio::ip::tcp::socket socket, worker& owne
 
 tcp_connection::~tcp_connection() {
   if (m_route) m_route->tcp = nullptr;
+  if (m_draining_bytes > 0) m_owner.drained(m_draining_bytes);
 }
 
 void tcp_connection::start() {
-  m_last_activity = std::chrono::steady_clock::now();
-  arm_idle();
+  m_last_activity = clock::now();
+  m_last_progress = m_last_activity;
   pump();
 }
 
@@ -69,10 +69,35 @@ void tcp_connection::close() {
   auto self = shared_from_this();  // detach() may drop the registry's reference
   boost::system::error_code ec;
   m_socket.close(ec);
-  m_idle.cancel();
   m_listener.connections.fetch_sub(1, std::memory_order_relaxed);
+  if (m_counted_client) m_listener.remove_client(m_peer.address);
+  if (m_writing) {  // the write in progress still uses the queue: freed with the connection
+    m_owner.draining(m_queued_bytes);
+    m_draining_bytes = m_queued_bytes;
+  } else {
+    std::deque<queued_reply>().swap(m_queue);
+    m_owner.unqueued(m_queued_bytes);
+  }
+  m_queued_bytes = 0;
+  std::vector<std::string>().swap(m_spare);
+  if (!m_reading) std::vector<std::uint8_t>().swap(m_rbuf);
   bump(m_owner.counters().tcp_closed);
   m_owner.detach(this);
+}
+
+void tcp_connection::check_deadlines(clock::time_point now, std::chrono::milliseconds idle) {
+  if (m_closed) return;
+  if (m_reading && m_message_started != clock::time_point{} &&
+      now - m_message_started >= m_owner.options().tcp_message_timeout) {
+    bump(m_owner.counters().tcp_slow_closed);
+    close();
+    return;
+  }
+  if (m_owed > 0) {
+    m_last_activity = now;  // waiting for our own replies is not idling
+  } else if (now - m_last_activity >= idle) {
+    close();
+  }
 }
 
 // Answers the complete frames already buffered (while the queue has room), then reads more.
@@ -81,21 +106,36 @@ void tcp_connection::pump() {
   m_in_pump = true;  // replies sent from inside the handler only join the queue
   answer_frames();
   m_in_pump = false;
+  if (m_over_bound) close();
   if (m_closed) return;
   if (!m_queue.empty() && !m_writing) write();
   if (m_closing) {
     finish_if_done();
     return;
   }
-  if (m_reading || m_queue.size() + m_owed >= limit) return;
+  if (m_reading) return;
+  if (m_queue.size() + m_owed >= limit || m_budget_wait) {
+    m_paused = true;
+    return;
+  }
   read();
 }
 
 void tcp_connection::answer_frames() {
   const std::size_t limit = m_owner.options().tcp_max_in_flight;
-  while (!m_closed && !m_closing && m_queue.size() + m_owed < limit) {
+  const std::size_t begin = m_rbegin;
+  while (!m_closed && !m_closing && !m_over_bound && m_queue.size() + m_owed < limit) {
     const std::size_t avail = m_rend - m_rbegin;
     if (avail < 2) break;
+    if (m_owner.over_budget()) {      // answer later, when the queues have drained
+      if (m_owner.queued(0, this)) {  // ...unless this is the connection holding the most
+        m_over_bound = true;
+        break;
+      }
+      if (!m_budget_wait) m_owner.wait_for_budget(weak_from_this());
+      m_budget_wait = true;
+      break;
+    }
     const std::size_t len = (std::size_t{m_rbuf[m_rbegin]} << 8) | m_rbuf[m_rbegin + 1];
     if (len == 0) {  // never a valid message: treat as a protocol error
       bump(m_owner.counters().dropped_errors);
@@ -105,6 +145,14 @@ void tcp_connection::answer_frames() {
     if (avail < 2 + len) break;
     answer({m_rbuf.data() + m_rbegin + 2, len});
     m_rbegin += 2 + len;
+  }
+  if (m_closed) return;
+  // The deadline runs for the message now at the front, from when its first byte came (the
+  // last read, when that read also completed the messages before it).
+  if (m_rbegin == m_rend) {
+    m_message_started = {};
+  } else if (m_rbegin != begin) {
+    m_message_started = clock::now();
   }
 }
 
@@ -120,6 +168,10 @@ void tcp_connection::read() {
   if (avail >= 2) need = 2 + ((std::size_t{m_rbuf[0]} << 8) | m_rbuf[1]);
   if (m_rbuf.size() < need || m_rend == m_rbuf.size())
     m_rbuf.resize(std::min(max_frame, std::max(need, m_rbuf.size() * 2)));
+  if (m_paused) {  // the client was not the one keeping this message waiting
+    m_paused = false;
+    if (avail > 0) m_message_started = clock::now();
+  }
 
   m_reading = true;
   m_socket.async_read_some(boost::asio::buffer(m_rbuf.data() + m_rend, m_rbuf.size() - m_rend),
@@ -141,7 +193,8 @@ void tcp_connection::on_read(const boost::system::error_code& ec, std::size_t n)
     close();
     return;
   }
-  m_last_activity = std::chrono::steady_clock::now();
+  m_last_activity = clock::now();
+  if (m_rend == m_rbegin) m_message_started = m_last_activity;
   m_rend += n;
   pump();
 }
@@ -149,6 +202,8 @@ void tcp_connection::on_read(const boost::system::error_code& ec, std::size_t n)
 void tcp_connection::answer(std::span<const std::uint8_t> query) {
   auto& counters = m_owner.counters();
   bump(counters.tcp_received);
+  m_last_progress = clock::now();
+  m_answered_any = true;
   if (auto* async = m_owner.async_handler()) {
     ++m_owed;
     try {
@@ -175,13 +230,20 @@ void tcp_connection::answer(std::span<const std::uint8_t> query) {
     body.clear();
   }
   if (body.empty()) {
-    m_spare.push_back(std::move(body));
+    if (m_spare.size() < max_spare) m_spare.push_back(std::move(body));
     return;
   }
+  enqueue(std::move(body));
+}
+
+void tcp_connection::enqueue(std::string body) {
   const auto size = body.size();
+  const auto bytes = body.capacity();
   m_queue.push_back(
       queued_reply{{static_cast<std::uint8_t>(size >> 8), static_cast<std::uint8_t>(size & 0xff)},
                    std::move(body)});
+  m_queued_bytes += bytes;
+  if (m_owner.queued(bytes, this)) m_over_bound = true;
 }
 
 void tcp_connection::deliver(std::string body) {
@@ -191,11 +253,10 @@ void tcp_connection::deliver(std::string body) {
     bump(m_owner.counters().dropped_errors);
     body.clear();
   }
-  if (!body.empty()) {
-    const auto size = body.size();
-    m_queue.push_back(
-        queued_reply{{static_cast<std::uint8_t>(size >> 8), static_cast<std::uint8_t>(size & 0xff)},
-                     std::move(body)});
+  if (!body.empty()) enqueue(std::move(body));
+  if (m_over_bound && !m_in_pump) {
+    close();
+    return;
   }
   settled();
 }
@@ -205,6 +266,13 @@ void tcp_connection::abandon() {
   if (!m_closed) settled();
 }
 
+void tcp_connection::resume() {
+  if (!m_budget_wait) return;
+  m_budget_wait = false;
+  if (m_closed || m_closing || m_in_pump) return;
+  pump();
+}
+
 // A reply owed was sent or dropped: write it, resume reading, or finish closing.
 void tcp_connection::settled() {
   if (m_in_pump) return;  // pump() goes on from here itself
@@ -212,7 +280,7 @@ void tcp_connection::settled() {
     finish_if_done();
     return;
   }
-  m_last_activity = std::chrono::steady_clock::now();
+  m_last_activity = clock::now();
   pump();
 }
 
@@ -236,35 +304,25 @@ void tcp_connection::on_write(const boost::system::error_code& ec) {
     close();
     return;
   }
-  m_last_activity = std::chrono::steady_clock::now();
+  m_last_activity = clock::now();
+  m_last_progress = m_last_activity;
   bump(m_owner.counters().tcp_replied, m_in_write);
-  const std::size_t keep = m_owner.options().tcp_max_in_flight;
+  std::size_t freed = 0;
   for (std::size_t i = 0; i < m_in_write; ++i) {
-    if (m_spare.size() < keep && m_queue.front().body.capacity() <= 16384)
-      m_spare.push_back(std::move(m_queue.front().body));
+    auto& body = m_queue.front().body;
+    freed += body.capacity();
+    if (m_spare.size() < max_spare && body.capacity() <= 16384) m_spare.push_back(std::move(body));
     m_queue.pop_front();
   }
   m_in_write = 0;
+  freed = std::min(freed, m_queued_bytes);
+  m_queued_bytes -= freed;
+  m_owner.unqueued(freed);
   if (m_closing) {
     finish_if_done();
     return;
   }
   pump();
-}
-
-void tcp_connection::arm_idle() {
-  m_idle.expires_at(m_last_activity + m_owner.options().tcp_idle_timeout);
-  m_idle.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (ec || self->m_closed) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (self->m_owed > 0) {
-      self->m_last_activity = now;  // waiting for our own replies is not idling
-    } else if (now - self->m_last_activity >= self->m_owner.options().tcp_idle_timeout) {
-      self->close();
-      return;
-    }
-    self->arm_idle();
-  });
 }
 
 }  // namespace cidns::net::detail

@@ -1,8 +1,12 @@
 #include "udp_receiver.hpp"
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <utility>
+
+#include "cidns/util/log.hpp"
 
 #include "reply_route.hpp"
 #include "socket_util.hpp"
@@ -15,6 +19,20 @@ namespace {
 constexpr int max_rounds = 8;
 // Replies kept at this capacity or less; a rare huge one is not kept around.
 constexpr std::size_t reply_keep_capacity = 16384;
+
+// A reply the kernel refuses as too large for a datagram (EMSGSIZE) is a handler that did
+// not cap its UDP replies: counted in dropped_errors and logged, at most once a minute, so
+// that it is never lost silently.
+void note_send_failure(int error, std::size_t size) {
+  if (error != EMSGSIZE) return;
+  static std::atomic<std::int64_t> next_log{0};
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  std::int64_t due = next_log.load(std::memory_order_relaxed);
+  if (now < due || !next_log.compare_exchange_strong(due, now + 60)) return;
+  log::warning("udp: a {}-byte reply is too large for a datagram: dropped", size);
+}
 }  // namespace
 
 udp_receiver::udp_receiver(boost::asio::ip::udp::socket socket, worker& owner)
@@ -214,6 +232,7 @@ void udp_receiver::send_later(const peer_info& to, std::string_view bytes) {
     }
     if (errno == EINTR) continue;
     // A full send buffer or a datagram too large: dropped, as in send_replies().
+    note_send_failure(errno, bytes.size());
     bump(counters.dropped_errors);
     return;
   }
@@ -237,6 +256,7 @@ void udp_receiver::send_replies(unsigned count) {
       return;
     }
     // This message failed (e.g. too large for a datagram): count it and go on.
+    note_send_failure(r < 0 ? errno : 0, m_send[done].msg_hdr.msg_iov->iov_len);
     bump(counters.dropped_errors);
     ++done;
   }

@@ -9,6 +9,7 @@
 #include <protozero/pbf_message.hpp>
 
 #include "cidns/util/text.hpp"
+#include "cidns/wire/field_scan.hpp"
 #include "cidns/wire/fields.hpp"
 #include "cidns/wire/message.hpp"
 
@@ -124,7 +125,18 @@ result<void> check_type(std::uint64_t type, const where& w) {
     }                                          \
   } while (false)
 
+// protozero truncates keys and lengths to 32 bits: reject the wider ones first.
+// A nested body's errors name the offset of its enclosing top-level field.
+result<void> check_widths(std::string_view body, const where& w, bool top_level = false) {
+  auto fault = find_wide_field(body);
+  if (!fault) return {};
+  where at = w;
+  if (top_level) at.offset = fault->offset;
+  return fail(at, fault->what);
+}
+
 result<void> decode_record(std::string_view body, record::rr& r, const where& w) {
+  CIDNS_TRY(check_widths(body, w));
   protozero::pbf_message<record_field> p{body.data(), body.size()};
   std::string_view owner;
   std::string_view data;
@@ -173,6 +185,7 @@ struct question_parts {
 
 result<void> decode_question(std::string_view body, question_parts& q, const where& w) {
   q.present = true;
+  CIDNS_TRY(check_widths(body, w));
   protozero::pbf_message<question_field> p{body.data(), body.size()};
   while (p.next()) {
     switch (p.tag()) {
@@ -192,6 +205,7 @@ result<void> decode_question(std::string_view body, question_parts& q, const whe
 }
 
 result<void> decode_auth(std::string_view body, auth& a, const where& w) {
+  CIDNS_TRY(check_widths(body, w));
   protozero::pbf_message<auth_field> p{body.data(), body.size()};
   while (p.next()) {
     switch (p.tag()) {
@@ -228,6 +242,7 @@ result<void> decode_auth(std::string_view body, auth& a, const where& w) {
 }
 
 result<void> decode_error(std::string_view body, extended_error& e, const where& w) {
+  CIDNS_TRY(check_widths(body, w));
   protozero::pbf_message<extended_error_field> p{body.data(), body.size()};
   while (p.next()) {
     switch (p.tag()) {
@@ -280,6 +295,7 @@ result<void> decode_section(protozero::pbf_message<message_field>& p,
 }
 
 result<void> decode_fields(std::string_view bytes, message& m, where& w) {
+  CIDNS_TRY(check_widths(bytes, w, true));
   protozero::pbf_message<message_field> p{bytes.data(), bytes.size()};
   question_parts q;
   while (true) {
@@ -407,33 +423,52 @@ result<message> decode(std::string_view bytes) {
   return m;
 }
 
-std::optional<std::uint32_t> peek_id(std::string_view bytes) noexcept {
-  constexpr char id_key = static_cast<char>((static_cast<std::uint32_t>(message_field::id) << 3U) |
-                                            static_cast<std::uint32_t>(pbf_wire_type::fixed32));
-  auto byte = [&](std::size_t i) {
-    return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i]));
+header_peek peek_header(std::string_view bytes) noexcept {
+  constexpr std::uint64_t id_tag = static_cast<std::uint64_t>(message_field::id);
+  constexpr std::uint64_t flags_tag = static_cast<std::uint64_t>(message_field::flags);
+  header_peek out;
+  std::size_t pos = 0;
+  auto fixed = [&](std::size_t n) {
+    if (bytes.size() - pos < n) return false;
+    pos += n;
+    return true;
   };
-  if (bytes.size() >= 5 && bytes[0] == id_key) {
-    // What every encoder writes first: the common case, no parsing needed.
-    return byte(1) | (byte(2) << 8U) | (byte(3) << 16U) | (byte(4) << 24U);
-  }
-  if (bytes.empty()) return std::nullopt;
-  std::optional<std::uint32_t> id;
-  try {
-    protozero::pbf_reader p{bytes.data(), bytes.size()};
-    while (p.next()) {
-      if (p.tag() == static_cast<protozero::pbf_tag_type>(message_field::id) &&
-          p.wire_type() == pbf_wire_type::fixed32) {
-        id = p.get_fixed32();
-      } else {
-        p.skip();
+  // Field by field, last value wins (as in decode()), until the end or the
+  // first byte that does not make sense.
+  while (pos < bytes.size()) {
+    const auto key = detail::scan_varint(bytes, pos);
+    if (!key || *key > 0xffffffffU || (*key >> 3U) == 0) return out;
+    const std::uint64_t tag = *key >> 3U;
+    const auto type = static_cast<unsigned>(*key & 7U);
+    if (type == 0) {
+      const auto v = detail::scan_varint(bytes, pos);
+      if (!v) return out;
+      if (tag == flags_tag) out.flags = static_cast<std::uint32_t>(*v);
+    } else if (type == 1) {
+      if (!fixed(8)) return out;
+    } else if (type == 2) {
+      const auto len = detail::scan_varint(bytes, pos);
+      if (!len || *len > bytes.size() - pos) return out;
+      pos += static_cast<std::size_t>(*len);
+    } else if (type == 5) {
+      const std::size_t at = pos;
+      if (!fixed(4)) return out;
+      if (tag == id_tag) {
+        auto byte = [&](std::size_t k) {
+          return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + k]));
+        };
+        out.id = byte(0) | (byte(1) << 8U) | (byte(2) << 16U) | (byte(3) << 24U);
       }
+    } else {
+      return out;
     }
-    if (!id) id = 0;
-  } catch (const std::exception&) {
-    // Garbage after (or before) the id: what was read is the answer.
   }
-  return id;
+  if (!out.id && !bytes.empty()) out.id = 0;  // well formed, without an id
+  return out;
+}
+
+std::optional<std::uint32_t> peek_id(std::string_view bytes) noexcept {
+  return peek_header(bytes).id;
 }
 
 }  // namespace cidns::wire

@@ -122,6 +122,7 @@ int serve(const cidns::resolverd::config& c) {
   }
   // Declared before the service so that it is destroyed after it: the service's per-worker
   // timers and sockets belong to the transport's io_contexts.
+  log::info("file descriptors: up to {}", net::raise_fd_limit());
   std::unique_ptr<net::server> transport;
   std::optional<serve::server_cookies> cookies;
   try {

@@ -240,9 +240,13 @@ void service::handle(std::span<const std::uint8_t> bytes, const net::peer_info& 
     reply.send(w.builder.finish(wire::max_message_size));
   };
   if (auto ok = wire::decode(view, w.query); !ok) {
-    if (w.query.has_flag(wire::flag::qr)) return m_counters.dropped.fetch_add(1), void();
-    auto id = wire::peek_id(view);
-    if (!id) return m_counters.dropped.fetch_add(1), void();
+    // Never answer a reply, malformed or not (the decoder may have stopped before its
+    // flags); echo the id the decoder would have used: the last one.
+    const auto head = wire::peek_header(view);
+    if (w.query.has_flag(wire::flag::qr) || (head.flags & wire::flag::qr) != 0 || !head.id) {
+      return m_counters.dropped.fetch_add(1), void();
+    }
+    const auto id = head.id;
     m_counters.formerr.fetch_add(1, std::memory_order_relaxed);
     w.query = {};
     std::string why = ok.err().message.substr(0, 160);

@@ -130,6 +130,14 @@ config read_config(const std::string& path) {
             fail(path, full, "expected 1..1024");
           }
           c.udp_batch = static_cast<std::size_t>(v.as_integer());
+        } else if (k == "udp-max-size") {
+          if (!v.is_integer() || v.as_integer() < min_udp_max_size ||
+              v.as_integer() > max_udp_max_size) {
+            fail(path, full,
+                 fmt::format("expected a size in bytes, {}..{}", min_udp_max_size,
+                             max_udp_max_size));
+          }
+          c.udp_max_size = static_cast<std::uint32_t>(v.as_integer());
         } else if (k == "rrl-rate") {
           if (!v.is_integer() || v.as_integer() < 0 ||
               v.as_integer() > serve::rate_limiter::max_rate) {

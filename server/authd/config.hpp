@@ -30,10 +30,16 @@ struct config {
   std::chrono::milliseconds tcp_idle_timeout{10'000};
   std::size_t tcp_max_connections = 256;
   std::size_t udp_batch = 32;
+  // The largest UDP reply, whatever a query's max_size asks (amplification cap).
+  std::uint32_t udp_max_size = 1232;
   std::uint32_t rrl_rate = 0;  // UDP responses/s per client prefix; 0: no rate limiting
   std::uint32_t rrl_slip = 2;  // every N-th limited reply sent truncated; 0: drop all
   bool cookies = true;         // answer client cookies with server cookies
 };
+
+// Bounds of udp_max_size: the UDP floor and the payload of an IPv4 datagram.
+inline constexpr std::uint32_t min_udp_max_size = 512;
+inline constexpr std::uint32_t max_udp_max_size = 65507;
 
 // Reads a TOML config. Throws std::runtime_error with "FILE: key: problem".
 config read_config(const std::string& path);

@@ -38,6 +38,7 @@ struct options {
   std::string metrics;
   int rrl_rate = -1;  // -1: as configured
   int rrl_slip = -1;
+  std::optional<long long> udp_max_size;  // unset: as configured
   bool no_cookies = false;
 };
 
@@ -71,6 +72,14 @@ cidns::authd::config build_config(const options& o) {
   if (o.rrl_rate >= 0) c.rrl_rate = static_cast<std::uint32_t>(o.rrl_rate);
   if (o.rrl_slip >= 0) c.rrl_slip = static_cast<std::uint32_t>(o.rrl_slip);
   if (o.no_cookies) c.cookies = false;
+  if (o.udp_max_size) {
+    const long long n = *o.udp_max_size;
+    if (n < authd::min_udp_max_size || n > authd::max_udp_max_size) {
+      throw std::runtime_error(fmt::format("--udp-max-size {}: expected {}..{} bytes", n,
+                                           authd::min_udp_max_size, authd::max_udp_max_size));
+    }
+    c.udp_max_size = static_cast<std::uint32_t>(n);
+  }
   if (c.listen.empty()) c.listen.push_back(*net::parse_endpoint("127.0.0.1"));
   if (c.zones.empty())
     throw std::runtime_error("no zones: give --zone NAME=FILE or a [[zone]] in --config");
@@ -118,13 +127,15 @@ int serve(const cidns::authd::config& c) {
     log::error("{}", e.what());
     return exit_failure;
   }
-  authd::responder responder(registry, stats, {cookies ? &*cookies : nullptr, rrl.get(), nullptr});
+  authd::responder responder(registry, stats,
+                             {cookies ? &*cookies : nullptr, rrl.get(), nullptr, c.udp_max_size});
   net::server_options so;
   so.listen = c.listen;
   so.threads = c.threads;
   so.tcp_idle_timeout = c.tcp_idle_timeout;
   so.tcp_max_connections = c.tcp_max_connections;
   so.udp_batch = c.udp_batch;
+  log::info("file descriptors: up to {}", net::raise_fd_limit());
   std::unique_ptr<net::server> transport;
   try {
     transport = std::make_unique<net::server>(so, responder);
@@ -153,7 +164,8 @@ int serve(const cidns::authd::config& c) {
   log::info("serving {} zone(s) on{} (udp+tcp), {} thread(s){}", c.zones.size(), where,
             transport->thread_count(),
             channels.control ? ", control " + channels.control->path() : "");
-  log::info("cookies {}, response-rate limit {}", c.cookies ? "on" : "off",
+  log::info("cookies {}, UDP replies at most {} bytes, response-rate limit {}",
+            c.cookies ? "on" : "off", c.udp_max_size,
             c.rrl_rate == 0 ? std::string("off")
                             : fmt::format("{}/s per prefix, slip {}", c.rrl_rate, c.rrl_slip));
   signal_io.run();  // until SIGINT or SIGTERM
@@ -192,6 +204,9 @@ int main(int argc, char** argv) {
                  "send every N-th rate-limited reply truncated, drop the rest (default 2; 0: drop "
                  "all, 1: truncate all)")
       ->check(CLI::Range(0, 100));
+  app.add_option("--udp-max-size", o.udp_max_size,
+                 "largest UDP reply in bytes, whatever a query's max_size asks: 512..65507 "
+                 "(default 1232); larger answers are truncated with TC");
   app.add_flag("--no-cookies", o.no_cookies, "do not answer client cookies with server cookies");
   cidns::add_log_level_option(app);
   app.footer(

@@ -23,6 +23,12 @@ std::string type_label(std::size_t slot) {
   return slot == 13 ? "RESOURCE" : "OTHER";
 }
 
+// Slot 7 counts every opcode without a slot of its own (99, -1, 2^31-1): not "OPCODE7".
+std::string opcode_label(std::size_t slot) {
+  if (slot == stats_block::other_opcode) return "OTHER";
+  return wire::opcode_name(static_cast<wire::opcode>(slot));
+}
+
 std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -35,7 +41,7 @@ nlohmann::json stats_json(const daemon_view& d) {
   j["queries"] = s.queries();
   auto& op = j["opcode"] = nlohmann::json::object();
   for (std::size_t i = 0; i < s.by_opcode.size(); ++i) {
-    if (s.by_opcode[i] != 0) op[wire::opcode_name(static_cast<wire::opcode>(i))] = s.by_opcode[i];
+    if (s.by_opcode[i] != 0) op[opcode_label(i)] = s.by_opcode[i];
   }
   auto& ty = j["type"] = nlohmann::json::object();
   for (std::size_t i = 0; i < s.by_type.size(); ++i) {
@@ -121,8 +127,8 @@ std::string metrics_text(const daemon_view& d) {
   counter("cidns_queries_total", "Queries answered, by opcode.");
   for (std::size_t i = 0; i < s.by_opcode.size(); ++i) {
     if (s.by_opcode[i] == 0) continue;
-    out += fmt::format("cidns_queries_total{{opcode=\"{}\"}} {}\n",
-                       wire::opcode_name(static_cast<wire::opcode>(i)), s.by_opcode[i]);
+    out +=
+        fmt::format("cidns_queries_total{{opcode=\"{}\"}} {}\n", opcode_label(i), s.by_opcode[i]);
   }
   counter("cidns_query_types_total", "Queries by question type.");
   for (std::size_t i = 0; i < s.by_type.size(); ++i) {

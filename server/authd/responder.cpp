@@ -83,12 +83,14 @@ bool responder::respond(std::string_view bytes, bool udp, const client_address& 
     return false;
   }
   if (auto ok = wire::decode(bytes, q); !ok) {
-    auto id = wire::peek_id(bytes);
-    if (!id) {
+    // The id the decoder would have used (the last); never a FORMERR to a
+    // reply, or two servers could bounce errors at each other.
+    const auto head = wire::peek_header(bytes);
+    if (!head.id || (head.flags & wire::flag::qr) != 0) {
       bump(st.dropped);
       return false;
     }
-    rb.start(*id, wire::opcode::query, wire::flag::qr, wire::rcode::formerr);
+    rb.start(*head.id, wire::opcode::query, wire::flag::qr, wire::rcode::formerr);
     rb.set_error(static_cast<std::uint32_t>(wire::error_code::other),
                  safe_error_text("malformed query: " + ok.err().message));
     if (udp && m_guards.rrl != nullptr) {  // no cookie can be trusted here: always limited
@@ -111,7 +113,7 @@ bool responder::respond(std::string_view bytes, bool udp, const client_address& 
     bump(st.dropped);
     return false;
   }
-  bump(st.by_opcode[std::min<std::size_t>(static_cast<std::size_t>(q.opcode), 7)]);
+  bump(st.by_opcode[stats_block::opcode_slot(static_cast<std::int64_t>(q.opcode))]);
   rb.start(q.id, q.opcode,
            wire::flag::qr | (q.flags & (wire::flag::rd | wire::flag::cd | wire::flag::do_)),
            wire::rcode::noerror);
@@ -168,7 +170,9 @@ bool responder::respond(std::string_view bytes, bool udp, const client_address& 
   } else {
     answer_query(*m_zones.load(), q, rb);
   }
-  std::string_view out = rb.finish(udp ? q.udp_size() : wire::max_message_size);
+  // UDP: the client's size, never above the server's cap (no amplification).
+  std::string_view out =
+      rb.finish(udp ? std::min(q.udp_size(), m_guards.udp_max_size) : wire::max_message_size);
   reply.assign(out);
 
   bump(st.by_rcode[std::min<std::size_t>(static_cast<std::size_t>(rb.rcode()), 23)]);

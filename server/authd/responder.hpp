@@ -14,6 +14,7 @@
 #include "cidns/serve/cookies.hpp"
 #include "cidns/serve/query_stats.hpp"
 #include "cidns/serve/rrl.hpp"
+#include "cidns/wire/message.hpp"
 #include "zone_set.hpp"
 
 namespace cidns::authd {
@@ -25,7 +26,13 @@ struct responder_guards {
   // Unix time in milliseconds (cookie timestamps, token refill); null: the
   // system clock. Read only for queries with a cookie or when RRL is on.
   std::function<std::int64_t()> now_ms;
+  // The largest UDP reply sent whatever the query's max_size (an amplification
+  // cap; larger replies are truncated with TC): wire::min_udp_size..max_udp_reply.
+  std::uint32_t udp_max_size = wire::default_udp_size;
 };
+
+// The most a UDP reply can carry: an IPv4 datagram's payload (65,535 - 20 - 8).
+inline constexpr std::uint32_t max_udp_reply = 65507;
 
 class responder final : public net::query_handler {
  public:

@@ -3,6 +3,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <thread>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "cidns/dnssec/key_files.hpp"
 #include "cidns/dnssec/zone_signer.hpp"
@@ -50,6 +56,23 @@ result<void> raise_serial(zone::contents& z, std::uint32_t at_least) {
     return {};
   }
   return make_error("no SOA");
+}
+
+// A reload frees a whole zone (the one replaced) and the load's temporaries,
+// hundreds of MB for a large zone, in pieces spread over the allocator's
+// arenas; glibc keeps such free memory mapped, so RSS would grow with every
+// reload. Once the replaced snapshot is gone (readers hold it for one query:
+// wait for them, bounded), hand free pages back to the kernel.
+void release_snapshot(std::shared_ptr<const zone_set> old) {
+  using namespace std::chrono_literals;
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (old.use_count() > 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  old.reset();
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
 }
 
 }  // namespace
@@ -120,7 +143,7 @@ bool zone_manager::load_one(std::size_t index, bool background) {
       }
     }
   }
-  std::lock_guard lock(m_mutex);
+  std::unique_lock lock(m_mutex);
   zone_state& st = m_zones[index];
   if (!compiled) {
     ++st.failures;
@@ -131,6 +154,8 @@ bool zone_manager::load_one(std::size_t index, bool background) {
       // Try the re-signing again soon: the signatures in service keep running out.
       st.resign_at = clock::now() + std::chrono::seconds(std::max(1U, cfg.sig_validity / 16));
     }
+    lock.unlock();
+    release_snapshot(nullptr);  // the failed load's temporaries
     return false;
   }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started).count();
@@ -156,7 +181,10 @@ bool zone_manager::load_one(std::size_t index, bool background) {
   log::info("zone {}: loaded serial {}, {} records, {} names{} in {} ms", cfg.name.text(),
             st.serial, st.records, compiled->name_count(), compiled->is_signed() ? ", signed" : "",
             ms);
+  auto replaced = m_registry.load();
   m_registry.publish(std::move(compiled));
+  lock.unlock();
+  release_snapshot(std::move(replaced));
   return true;
 }
 

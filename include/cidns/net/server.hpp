@@ -54,10 +54,29 @@ struct server_options {
   std::size_t udp_batch = 32;           // datagrams per recvmmsg/sendmmsg
   std::size_t udp_buffer_size = 65535;  // larger datagrams are dropped (counted oversize)
   int udp_receive_buffer = 4 << 20;     // SO_RCVBUF, best effort; 0 = leave the system default
+  // Idle time (no byte in or out, no reply owed) after which a connection is closed. It shrinks
+  // as the table fills (as NSD does): beyond half of tcp_max_connections it falls linearly to
+  // tcp_min_idle_timeout when the table is full.
   std::chrono::milliseconds tcp_idle_timeout{10'000};
-  std::size_t tcp_max_connections = 256;  // per listen address; beyond it accept, then close
+  std::chrono::milliseconds tcp_min_idle_timeout{1'000};
+  // A message must be complete this long after its first byte arrived, however the bytes
+  // trickle in (slow clients cannot hold a connection by sending a byte now and then).
+  std::chrono::milliseconds tcp_message_timeout{2'000};
+  // Per listen address. When full, the connection that made the least progress (oldest last
+  // answered query or written reply, none owed) is closed to admit the newcomer, unless every
+  // connection made progress within tcp_evict_grace; then the newcomer is closed.
+  std::size_t tcp_max_connections = 256;
+  std::chrono::milliseconds tcp_evict_grace{500};
+  // Connections one client address may hold per listen address (0 = no cap); beyond it the
+  // newcomer is closed. 32 = 1/8 of the default table: 8 addresses are needed to fill it, and
+  // a resolver or NAT pipelining to us rarely needs more than a handful.
+  std::size_t tcp_max_per_client = 32;
   // Replies queued (or, with an async handler, still owed) per connection before reading pauses.
   std::size_t tcp_max_in_flight = 64;
+  // Bytes of replies queued for clients that do not read them, summed over all connections of
+  // the server; beyond it the connection holding the most is closed. Memory is trimmed back to
+  // the system once the queues drain after a peak, and after a burst of closed connections.
+  std::size_t tcp_max_queued_bytes = std::size_t{64} << 20;
   std::chrono::milliseconds shutdown_grace{2'000};  // for queued TCP replies on stop()
 };
 
@@ -69,12 +88,21 @@ struct server_stats {
   std::uint64_t tcp_replied = 0;
   std::uint64_t dropped_oversize = 0;    // datagram larger than udp_buffer_size
   std::uint64_t dropped_errors = 0;      // handler exceptions, send/receive errors
-  std::uint64_t dropped_conn_limit = 0;  // TCP connections refused over the limit
+  std::uint64_t dropped_conn_limit = 0;  // TCP connections refused (table full, per-client cap)
   std::uint64_t tcp_accepted = 0;
   std::uint64_t tcp_open = 0;
+  std::uint64_t tcp_evicted = 0;       // closed to admit a newcomer into a full table
+  std::uint64_t tcp_slow_closed = 0;   // closed: a message not complete within tcp_message_timeout
+  std::uint64_t tcp_queue_closed = 0;  // closed: most queued bytes while over tcp_max_queued_bytes
+  std::uint64_t tcp_queued_bytes = 0;  // now: reply bytes in user-space TCP queues (also of
+                                       // connections closed whose memory is not yet freed)
 
   std::uint64_t dropped() const { return dropped_oversize + dropped_errors + dropped_conn_limit; }
 };
+
+// Raises the soft RLIMIT_NOFILE to the hard limit (both daemons call it at start-up, before
+// opening sockets). Returns the soft limit now in force; never fails (keeps the old one).
+std::uint64_t raise_fd_limit();
 
 class server {
  public:
@@ -114,6 +142,8 @@ class server {
   void bind_all();
 
   server_options m_options;
+  std::atomic<std::size_t> m_queued_bytes{0};    // TCP reply bytes queued, all workers
+  std::atomic<std::size_t> m_draining_bytes{0};  // ...of closed connections, not yet freed
   std::vector<endpoint> m_bound;
   std::vector<std::unique_ptr<detail::tcp_listener_state>> m_listeners;
   std::vector<std::unique_ptr<detail::worker>> m_workers;

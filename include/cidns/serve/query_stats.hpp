@@ -15,12 +15,20 @@
 namespace cidns::serve {
 
 struct stats_block {
-  static constexpr std::size_t opcodes = 8;  // 0..6 known, 7 = other
+  static constexpr std::size_t opcodes = 8;  // 0..6 by number, 7 = any other
+  static constexpr std::size_t other_opcode = opcodes - 1;
   static constexpr std::size_t types = 16;   // 0..12 known, 13 = RESOURCE, 14 = other
   static constexpr std::size_t rcodes = 24;  // 0..23, >23 counted at 23
   static constexpr std::array<std::uint32_t, 8> size_bounds{128,  256,  512,   1024,
                                                             1232, 4096, 16384, 65535};
   static constexpr std::array<std::uint32_t, 8> latency_bounds_us{1, 2, 5, 10, 25, 50, 100, 1000};
+
+  // The by_opcode slot of an opcode's raw number: negative and large values
+  // (proto3 enums are open) share other_opcode, reported as "OTHER".
+  static constexpr std::size_t opcode_slot(std::int64_t op) noexcept {
+    return op >= 0 && op < static_cast<std::int64_t>(other_opcode) ? static_cast<std::size_t>(op)
+                                                                   : other_opcode;
+  }
 
   std::array<std::atomic<std::uint64_t>, opcodes> by_opcode{};
   std::array<std::atomic<std::uint64_t>, types> by_type{};

@@ -151,10 +151,20 @@ result<message> decode(std::string_view bytes);
 // On error `out` holds a partly decoded message.
 result<void> decode(std::string_view bytes, message& out);
 
-// The id of a message whose rest may be malformed, so that a server can answer
-// FORMERR: the leading id field (where every encoder puts it), else the last id
-// field read before the bytes stopped making sense; 0 for well-formed protobuf
-// without an id; nullopt for empty input or garbage before any id.
+// What a server needs of a message whose rest may be malformed, to decide
+// whether to answer FORMERR and with which id. Fields are read in order, the
+// last occurrence winning as in decode(), until the bytes end or stop making
+// sense (truncation, an unknown wire type, a field key wider than 32 bits, a
+// length past the end): `id` is the last id field read before that point, 0
+// for well-formed protobuf without an id, nullopt for empty input or garbage
+// before any id; `flags` is the last flags field read (0 if none), so that a
+// message with flag::qr set — a reply — is never answered (PROTOCOL §11).
+struct header_peek {
+  std::optional<std::uint32_t> id;
+  std::uint32_t flags = 0;
+};
+header_peek peek_header(std::string_view bytes) noexcept;
+// peek_header(bytes).id.
 std::optional<std::uint32_t> peek_id(std::string_view bytes) noexcept;
 
 // Appends the deterministic encoding of `m` to `out`: fields in ascending

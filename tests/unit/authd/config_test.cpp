@@ -107,6 +107,18 @@ TEST_F(ConfigTest, AbuseKeyErrorsNameTheKey) {
             std::string::npos);
 }
 
+TEST_F(ConfigTest, UdpMaxSize) {
+  EXPECT_EQ(read_config(write("[server]\n")).udp_max_size, 1232u);
+  EXPECT_EQ(read_config(write("[server]\nudp-max-size = 512\n")).udp_max_size, 512u);
+  EXPECT_EQ(read_config(write("[server]\nudp-max-size = 65507\n")).udp_max_size, 65507u);
+  for (const char* bad : {"511", "65508", "65535", "-1", "\"4096\""}) {
+    SCOPED_TRACE(bad);
+    EXPECT_NE(error_of(std::string("[server]\nudp-max-size = ") + bad + "\n")
+                  .find("server.udp-max-size: expected a size in bytes, 512..65507"),
+              std::string::npos);
+  }
+}
+
 TEST_F(ConfigTest, ErrorsNameTheKey) {
   EXPECT_NE(error_of("[server]\nlisten = \"127.0.0.300\"\n").find("server.listen: 127.0.0.300"),
             std::string::npos);

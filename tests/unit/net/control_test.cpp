@@ -73,7 +73,7 @@ TEST(Control, ThrowingHandlerAnswersAnError) {
   srv.start();
   auto r = control_request(path, "status", 2s);
   ASSERT_TRUE(r.ok()) << r.err().message;
-  EXPECT_EQ(*r, R"({"error":"internal error"})");
+  EXPECT_EQ(*r, R"({"ok":false,"error":"internal error"})");
 }
 
 TEST(Control, StaleSocketIsReplacedLiveOneRefused) {
