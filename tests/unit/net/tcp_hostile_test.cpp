@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "common/sanitizers.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -277,6 +278,7 @@ TEST(TcpHostile, MessageDeadlineEvenWhenBytesTrickle) {
 // 250 clients that pipeline 64 queries for 60 kB replies and never read: without a bound the
 // server queues ~960 MB.
 TEST(TcpHostile, QueuedReplyBytesAreBoundedAcrossConnections) {
+  CIDNS_SKIP_UNDER_ASAN();
   raise_fd_limit();
   echo_handler h;
   auto o = loopback(2);
@@ -312,6 +314,7 @@ TEST(TcpHostile, QueuedReplyBytesAreBoundedAcrossConnections) {
 // Never-reading clients hold a few hundred MB of replies (under the bound), then leave: the
 // memory goes back to the system within a few seconds.
 TEST(TcpHostile, MemoryReturnsAfterNeverReadingClientsLeave) {
+  CIDNS_SKIP_UNDER_ASAN();
   raise_fd_limit();
   echo_handler h;
   auto o = loopback(2);
