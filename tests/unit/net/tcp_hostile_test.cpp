@@ -231,8 +231,11 @@ TEST(TcpHostile, IdleTimeoutShrinksAsTheTableFills) {
   std::this_thread::sleep_for(500ms);
   EXPECT_EQ(s.stats().tcp_open, 3u);
   open_hostile(g, ep, 5, 8);  // full: the floor
+  // Full, the floor applies and idle connections go within about a second (not 10 s); as
+  // they go the table is no longer full and the timeout grows again, so only the first
+  // closes are bounded by the floor.
   const auto start = clock::now();
-  ASSERT_TRUE(eventually([&] { return s.stats().tcp_open <= 4; }, 3s)) << s.stats().tcp_open;
+  ASSERT_TRUE(eventually([&] { return s.stats().tcp_open <= 6; }, 3s)) << s.stats().tcp_open;
   EXPECT_LT(clock::now() - start, 2s);
   s.stop();
 }
