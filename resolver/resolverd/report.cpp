@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cidns/serve/control_reply.hpp"
+
 #include "cidns/name/identifier.hpp"
 
 namespace cidns::resolverd {
@@ -65,41 +67,39 @@ nlohmann::json stats_json(const daemon_view& d) {
 }  // namespace
 
 std::string handle_control(const daemon_view& d, std::string_view request_line) {
-  nlohmann::json reply;
-  try {
-    auto req = nlohmann::json::parse(request_line);
-    const std::string cmd = req.value("cmd", "");
-    if (cmd == "status") {
-      reply = {{"ok", true},
-               {"program", "cidns-resolverd"},
-               {"pid", static_cast<long>(::getpid())},
-               {"uptime", now_seconds() - d.started},
-               {"validating", d.validating},
-               {"cache_dir", d.cache_dir},
-               {"threads", d.transport != nullptr ? d.transport->thread_count() : 0u}};
-      if (d.transport != nullptr) {
-        auto listen = nlohmann::json::array();
-        for (const auto& ep : d.transport->local_endpoints()) listen.push_back(ep.to_string());
-        reply["listen"] = listen;
-      }
-    } else if (cmd == "stats") {
-      reply = {{"ok", true}, {"stats", stats_json(d)}};
-    } else if (cmd == "flush") {
-      auto n = name::identifier::parse(req.value("name", "."));
-      if (!n) {
-        reply = {{"ok", false}, {"error", n.err().message}};
-      } else {
-        const bool subtree = req.value("subtree", false);
-        const auto removed = d.cache.flush(*n, subtree);
-        reply = {{"ok", true}, {"name", n->text()}, {"subtree", subtree}, {"removed", removed}};
-      }
-    } else {
-      reply = {{"ok", false}, {"error", fmt::format("unknown command \"{}\"", cmd)}};
-    }
-  } catch (const std::exception& e) {
-    reply = {{"ok", false}, {"error", std::string("bad request: ") + e.what()}};
-  }
-  return reply.dump();
+  return serve::control_reply(
+      request_line,
+      [&d](const std::string& cmd, const nlohmann::json& req) -> std::optional<nlohmann::json> {
+        nlohmann::json reply;
+        if (cmd == "status") {
+          reply = {{"ok", true},
+                   {"program", "cidns-resolverd"},
+                   {"pid", static_cast<long>(::getpid())},
+                   {"uptime", now_seconds() - d.started},
+                   {"validating", d.validating},
+                   {"cache_dir", d.cache_dir},
+                   {"threads", d.transport != nullptr ? d.transport->thread_count() : 0u}};
+          if (d.transport != nullptr) {
+            auto listen = nlohmann::json::array();
+            for (const auto& ep : d.transport->local_endpoints()) listen.push_back(ep.to_string());
+            reply["listen"] = listen;
+          }
+        } else if (cmd == "stats") {
+          reply = {{"ok", true}, {"stats", stats_json(d)}};
+        } else if (cmd == "flush") {
+          auto n = name::identifier::parse(req.value("name", "."));
+          if (!n) {
+            reply = {{"ok", false}, {"error", n.err().message}};
+          } else {
+            const bool subtree = req.value("subtree", false);
+            const auto removed = d.cache.flush(*n, subtree);
+            reply = {{"ok", true}, {"name", n->text()}, {"subtree", subtree}, {"removed", removed}};
+          }
+        } else {
+          return std::nullopt;
+        }
+        return reply;
+      });
 }
 
 std::string metrics_text(const daemon_view& d) {

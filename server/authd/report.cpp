@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cidns/serve/control_reply.hpp"
+
 #include "cidns/record/rtype.hpp"
 #include "cidns/wire/message.hpp"
 
@@ -80,42 +82,40 @@ nlohmann::json stats_json(const daemon_view& d) {
 }  // namespace
 
 std::string handle_control(const daemon_view& d, std::string_view request_line) {
-  nlohmann::json reply;
-  try {
-    auto req = nlohmann::json::parse(request_line);
-    std::string cmd = req.value("cmd", "");
-    if (cmd == "status") {
-      reply = {{"ok", true},
-               {"program", "cidns-authd"},
-               {"pid", static_cast<long>(::getpid())},
-               {"uptime", now_seconds() - d.started_at},
-               {"zones", d.zones.status().size()},
-               {"threads", d.transport != nullptr ? d.transport->thread_count() : 0u}};
-      if (d.transport != nullptr) {
-        auto listen = nlohmann::json::array();
-        for (const auto& ep : d.transport->local_endpoints()) listen.push_back(ep.to_string());
-        reply["listen"] = listen;
-      }
-    } else if (cmd == "zones") {
-      reply = {{"ok", true}, {"zones", d.zones.status()}};
-    } else if (cmd == "stats") {
-      reply = {{"ok", true}, {"stats", stats_json(d)}};
-    } else if (cmd == "reload") {
-      std::string zone = req.value("zone", "");
-      if (!d.zones.request_reload(zone)) {
-        reply = {{"ok", false}, {"error", fmt::format("no zone {} is configured", zone)}};
-      } else {
-        if (req.value("wait", false)) d.zones.wait_idle();
-        reply = {{"ok", true}, {"queued", zone.empty() ? "all" : zone}};
-        if (req.value("wait", false)) reply["zones"] = d.zones.status();
-      }
-    } else {
-      reply = {{"ok", false}, {"error", fmt::format("unknown command \"{}\"", cmd)}};
-    }
-  } catch (const std::exception& e) {
-    reply = {{"ok", false}, {"error", std::string("bad request: ") + e.what()}};
-  }
-  return reply.dump();
+  return serve::control_reply(
+      request_line,
+      [&d](const std::string& cmd, const nlohmann::json& req) -> std::optional<nlohmann::json> {
+        nlohmann::json reply;
+        if (cmd == "status") {
+          reply = {{"ok", true},
+                   {"program", "cidns-authd"},
+                   {"pid", static_cast<long>(::getpid())},
+                   {"uptime", now_seconds() - d.started_at},
+                   {"zones", d.zones.status().size()},
+                   {"threads", d.transport != nullptr ? d.transport->thread_count() : 0u}};
+          if (d.transport != nullptr) {
+            auto listen = nlohmann::json::array();
+            for (const auto& ep : d.transport->local_endpoints()) listen.push_back(ep.to_string());
+            reply["listen"] = listen;
+          }
+        } else if (cmd == "zones") {
+          reply = {{"ok", true}, {"zones", d.zones.status()}};
+        } else if (cmd == "stats") {
+          reply = {{"ok", true}, {"stats", stats_json(d)}};
+        } else if (cmd == "reload") {
+          std::string zone = req.value("zone", "");
+          if (!d.zones.request_reload(zone)) {
+            reply = {{"ok", false}, {"error", fmt::format("no zone {} is configured", zone)}};
+          } else {
+            if (req.value("wait", false)) d.zones.wait_idle();
+            reply = {{"ok", true}, {"queued", zone.empty() ? "all" : zone}};
+            if (req.value("wait", false)) reply["zones"] = d.zones.status();
+          }
+        } else {
+          return std::nullopt;
+        }
+        return reply;
+      });
 }
 
 std::string metrics_text(const daemon_view& d) {
