@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include <net/if.h>
+
 #include <fmt/format.h>
 #include <boost/system/error_code.hpp>
 
@@ -32,6 +34,19 @@ result<std::uint16_t> parse_port(std::string_view text, std::string_view port) {
   if (ec != std::errc{} || ptr != end || port.size() > 5 || value > 65535)
     return fail(text, fmt::format("invalid port '{}' (expected 0-65535)", port));
   return static_cast<std::uint16_t>(value);
+}
+
+// An IPv6 zone id ("fe80::1%eth0", "fe80::1%2") must be a decimal interface index that fits 32
+// bits or the name of an existing interface: Asio would otherwise take what atoi makes of it.
+bool valid_zone_id(std::string_view zone) {
+  if (zone.empty()) return false;
+  if (std::all_of(zone.begin(), zone.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    std::uint32_t value = 0;
+    auto [ptr, ec] = std::from_chars(zone.data(), zone.data() + zone.size(), value);
+    return ec == std::errc{} && ptr == zone.data() + zone.size();
+  }
+  if (zone.size() >= IF_NAMESIZE) return false;
+  return if_nametoindex(std::string(zone).c_str()) != 0;
 }
 
 }  // namespace
@@ -74,6 +89,9 @@ result<endpoint> parse_endpoint(std::string_view text, std::uint16_t port_if_abs
   boost::system::error_code ec;
   const bool v6 = bracketed || host.find(':') != std::string_view::npos;
   if (v6) {
+    if (const auto pct = host.find('%'); pct != std::string_view::npos &&
+                                          !valid_zone_id(host.substr(pct + 1)))
+      return fail(text, "invalid IPv6 zone id (expected an interface name or index)");
     auto a = boost::asio::ip::make_address_v6(host, ec);
     if (ec) return fail(text, "invalid IPv6 address");
     ep.address = a;

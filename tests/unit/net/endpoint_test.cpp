@@ -79,5 +79,19 @@ TEST(Endpoint, Errors) {
   EXPECT_NE(parse_error("1.2.3.4 :53").find("not an IP address"), std::string::npos);
 }
 
+// Found by fuzz_resolv_conf: a zone id Asio would have read with atoi did not print back.
+TEST(Endpoint, Ipv6ZoneIds) {
+  auto numeric = parse_endpoint("[fe80::1%2]:53");
+  ASSERT_TRUE(numeric.ok());
+  EXPECT_EQ(numeric->address.to_v6().scope_id(), 2u);
+  auto named = parse_endpoint("[::1%lo]:53");
+  ASSERT_TRUE(named.ok());
+  auto back = parse_endpoint(named->to_string());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, *named);
+  for (const char* bad : {"::%", "::%6666666666r6", "::%99999999999", "[::1%nosuchif0]:53"})
+    EXPECT_NE(parse_error(bad).find("invalid IPv6 zone id"), std::string::npos) << bad;
+}
+
 }  // namespace
 }  // namespace cidns::net
