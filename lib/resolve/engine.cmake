@@ -5,6 +5,7 @@ add_library(cidns_resolve STATIC
   engine_answer.cpp
   engine_cache.cpp
   engine_cuts.cpp
+  engine_discover.cpp
   engine_iterate.cpp
   engine_reply.cpp
   engine_signer.cpp
@@ -12,5 +13,5 @@ add_library(cidns_resolve STATIC
   reply_check.cpp
   server_address.cpp
   server_selection.cpp)
-target_link_libraries(cidns_resolve PUBLIC cidns_resolve_validate cidns_resolve_cache cidns_wire cidns_record cidns_name cidns_util
+target_link_libraries(cidns_resolve PUBLIC cidns_resolve_validate cidns_resolve_cache cidns_select cidns_wire cidns_record cidns_name cidns_util
                       PRIVATE cidns_dnssec fmt::fmt)

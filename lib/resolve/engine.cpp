@@ -57,8 +57,7 @@ void engine::on_reply(std::uint64_t token, const server_address& from, std::stri
   }
   exchange ex = std::move(it->second);
   m.exchanges.erase(it);
-  m.outstanding.erase(
-      {ex.q.name.text(), static_cast<std::uint16_t>(ex.q.type), ex.dnssec_ok, ex.zone.text()});
+  m.forget(ex);
   const time_ms rtt = now > ex.sent ? now - ex.sent : 0;
   m.servers.on_rtt(ex.to, static_cast<std::uint32_t>(std::min<time_ms>(rtt, 60'000)));
   m.stats.rtt_sum_ms += rtt;
@@ -80,6 +79,10 @@ void engine::tick(time_ms now) {
     if (c.deadline <= now) late.push_back(id);
   }
   for (auto id : late) {
+    if (m.discoveries.contains(id)) {
+      m.discover_complete(id, true, now);  // the results so far; the zones still out are partial
+      continue;
+    }
     m.abort_client(id, outcome::fail(wire::error_code::no_reachable_authority,
                                      "no answer before the client deadline"));
   }

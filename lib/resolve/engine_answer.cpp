@@ -25,6 +25,7 @@ void engine::impl::answer_client(const client_state& c, outcome o) {
   client_answer a;
   a.client = c.id;
   auto& m = a.reply;
+  m.opcode = c.discover ? wire::opcode::discover : wire::opcode::query;
   m.question = c.q;
   m.rcode = o.rcode;
   m.flags = wire::flag::qr | wire::flag::ra |

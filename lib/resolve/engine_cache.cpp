@@ -227,7 +227,7 @@ void engine::impl::cache_bogus(const wire::question& q, const verdict& v, time_m
 }
 
 void engine::impl::fail_bogus(task& t, const verdict& v, time_ms now) {
-  if (t.parent == 0 && t.validating && v.is_bogus()) cache_bogus(t.q, v, now);
+  if (t.parent == 0 && !t.discover && t.validating && v.is_bogus()) cache_bogus(t.q, v, now);
   finish(t.id, outcome::bogus(v), now);
 }
 

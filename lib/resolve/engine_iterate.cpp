@@ -69,7 +69,7 @@ void engine::impl::advance(std::uint64_t task_id, time_ms now) {
   auto it = tasks.find(task_id);
   if (it == tasks.end()) return;
   task& t = it->second;
-  if (synthesise(t, now)) return;
+  if (!t.discover && synthesise(t, now)) return;
   if (t.validating && t.cut.sec == security::secure && !t.cut.keys) {
     t.step = task_step::keys;
     send(t, wire::question{t.cut.zone, rtype::key}, now);
@@ -100,7 +100,8 @@ void engine::impl::send(task& t, const wire::question& q, time_ms now) {
   const bool dnssec_ok = upstream_do();
   const auto key = std::make_tuple(q.name.text(), static_cast<std::uint16_t>(q.type), dnssec_ok,
                                    t.cut.zone.text());
-  if (auto o = outstanding.find(key); o != outstanding.end()) {
+  const bool discovering = t.discover && t.step == task_step::query;
+  if (auto o = discovering ? outstanding.end() : outstanding.find(key); o != outstanding.end()) {
     auto& ex = exchanges.at(o->second);
     if (std::find(ex.waiters.begin(), ex.waiters.end(), t.id) == ex.waiters.end()) {
       ex.waiters.push_back(t.id);
@@ -114,7 +115,7 @@ void engine::impl::send(task& t, const wire::question& q, time_ms now) {
     unreachable(t, now);
     return;
   }
-  if (!charge(t.client)) return;
+  if (!charge(t.client, now)) return;
   ++t.tries[*to];
   exchange ex;
   ex.token = next_id++;
@@ -126,27 +127,31 @@ void engine::impl::send(task& t, const wire::question& q, time_ms now) {
   ex.sent = now;
   ex.deadline = now + servers.timeout_for(*to, options.upstream_timeout);
   ex.waiters.push_back(t.id);
-  wire::message m;
-  m.id = ex.id;
-  m.flags = dnssec_ok ? wire::flag::do_ : 0;
-  m.question = q;
-  m.max_size = options.udp_size;
-  queries.push_back(upstream_query{ex.token, ex.to, false, wire::encode(m), ex.deadline});
+  if (discovering) ex.selector = discoveries.at(t.client).text;
+  queries.push_back(
+      upstream_query{ex.token, ex.to, false, wire::encode(query_message(ex)), ex.deadline});
   ++stats.upstream_queries;
-  trace("query {} {} to {}", q.name.text(), record::type_name(q.type), to->to_string());
-  outstanding[key] = ex.token;
+  trace("{} {} {} to {}", discovering ? "discover" : "query", q.name.text(),
+        discovering ? ex.selector : record::type_name(q.type), to->to_string());
+  if (!discovering) outstanding[key] = ex.token;
   exchanges.emplace(ex.token, std::move(ex));
 }
 
-bool engine::impl::charge(std::uint64_t client_id) {
+bool engine::impl::charge(std::uint64_t client_id, time_ms now) {
   auto c = clients.find(client_id);
   if (c == clients.end()) return false;
-  if (c->second.upstream >= options.max_upstream_per_query) {
+  const unsigned cap =
+      c->second.upstream_cap != 0 ? c->second.upstream_cap : options.max_upstream_per_query;
+  if (c->second.upstream >= cap) {
     ++stats.work_cap_hits;
-    abort_client(client_id, outcome::fail(wire::error_code::other,
-                                          fmt::format("work cap reached: {} upstream queries for "
-                                                      "one question",
-                                                      options.max_upstream_per_query)));
+    if (c->second.discover) {
+      discover_complete(client_id, true, now);  // what has been found so far, marked partial
+      return false;
+    }
+    abort_client(client_id,
+                 outcome::fail(wire::error_code::other,
+                               fmt::format("work cap reached: {} upstream queries for one question",
+                                           cap)));
     return false;
   }
   ++c->second.upstream;
@@ -203,6 +208,10 @@ void engine::impl::finish(std::uint64_t task_id, outcome o, time_ms now) {
   if (it == tasks.end()) return;
   task t = std::move(it->second);
   tasks.erase(it);
+  if (t.discover) {
+    discover_task_done(std::move(t), o.error ? o.error->text : "no answer", now);
+    return;
+  }
   if (t.parent != 0) {
     auto p = tasks.find(t.parent);
     if (p == tasks.end()) return;

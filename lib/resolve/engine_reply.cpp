@@ -56,7 +56,7 @@ void engine::impl::accept(exchange ex, wire::message reply, time_ms now) {
       if (it == tasks.end()) continue;
       const auto client = it->second.client;
       if (std::find(charged.begin(), charged.end(), client) != charged.end()) continue;
-      if (charge(client)) charged.push_back(client);
+      if (charge(client, now)) charged.push_back(client);
     }
     std::erase_if(ex.waiters, [&](std::uint64_t id) { return !tasks.contains(id); });
     if (ex.waiters.empty()) return;
@@ -66,14 +66,13 @@ void engine::impl::accept(exchange ex, wire::message reply, time_ms now) {
     again.id = static_cast<std::uint32_t>(random());
     again.sent = now;
     again.deadline = now + options.upstream_timeout;
-    wire::message m;
-    m.id = again.id;
-    m.flags = again.dnssec_ok ? wire::flag::do_ : 0;
-    m.question = again.q;
-    queries.push_back(upstream_query{again.token, again.to, true, wire::encode(m), again.deadline});
+    queries.push_back(upstream_query{again.token, again.to, true,
+                                     wire::encode(query_message(again)), again.deadline});
     ++stats.upstream_queries;
-    outstanding[{again.q.name.text(), static_cast<std::uint16_t>(again.q.type), again.dnssec_ok,
-                 again.zone.text()}] = again.token;
+    if (again.selector.empty()) {
+      outstanding[{again.q.name.text(), static_cast<std::uint16_t>(again.q.type), again.dnssec_ok,
+                   again.zone.text()}] = again.token;
+    }
     exchanges.emplace(again.token, std::move(again));
     return;
   }
@@ -98,6 +97,19 @@ void engine::impl::handle(task& t, const exchange& ex, wire::message reply, time
   }
   if (keys) {
     handle_keys(t, ex, reply, now);
+    return;
+  }
+  if (t.discover) {  // the scope's zone answers; any other zone refers (or is lame)
+    if (reply.rcode == wire::rcode::noerror && reply.has_flag(wire::flag::aa)) {
+      handle_discover(t, reply, now);
+      return;
+    }
+    const auto c = classify(reply, t.q, t.cut.zone, 0);
+    if (c.kind == reply_kind::referral) {
+      handle_referral(t, ex, reply, c, now);
+    } else {
+      lame(t, ex, c.kind == reply_kind::lame ? c.why : "not an answer to DISCOVER", now);
+    }
     return;
   }
   if (ds) {
@@ -163,39 +175,16 @@ void engine::impl::handle_referral(task& t, const exchange& /*ex*/, const wire::
     return;
   }
   zone_cut child;
-  child.zone = c.child;
   std::uint32_t ttl = 0;
-  for (const auto& r : reply.authority) {
-    if (r.type != rtype::ns || r.owner != c.child) continue;
-    auto ns = record::ns::decode(r.data);
-    if (!ns) continue;
-    ttl = ttl == 0 ? r.ttl : std::min(ttl, r.ttl);
-    ns_entry e{ns->server, {}, false, false};
-    for (const auto& g : reply.additional) {
-      if (g.type != rtype::addr || g.owner != ns->server) continue;
-      if (auto a = record::addr::decode(g.data); a && a->port > 0 && a->port <= 65535) {
-        e.addrs.push_back(server_address{a->address, static_cast<std::uint16_t>(a->port)});
-      }
-    }
-    child.servers.push_back(std::move(e));
+  if (auto bogus = child_cut(t, reply, c.child, now, child, ttl)) {
+    trace("referral to {}: DS bogus: {}", c.child.text(), bogus->reason);
+    fail_bogus(t, *bogus, now);
+    return;
   }
-  std::string link = "unvalidated";
-  if (t.validating) {
-    if (t.cut.sec == security::insecure) {
-      child.sec = security::insecure;
-      link = "insecure";
-    } else {
-      const auto v = check_ds(*t.cut.keys, c.child, reply.authority, seconds(now), child.ds);
-      if (v.is_bogus()) {
-        trace("referral to {}: DS bogus: {}", c.child.text(), v.reason);
-        fail_bogus(t, v, now);
-        return;
-      }
-      if (v.state == security::insecure) cache_no_ds(c.child, reply, now);
-      child.sec = v.state;
-      link = v.is_secure() ? "DS secure" : "insecure (no DS)";
-    }
-  }
+  const std::string link = !t.validating                          ? "unvalidated"
+                           : child.sec == security::secure ? "DS secure"
+                           : t.cut.sec == security::insecure       ? "insecure"
+                                                                   : "insecure (no DS)";
   trace("referral to {} ({} servers), {}", c.child.text(), child.servers.size(), link);
   // An unvalidated cut never replaces a live validated one.
   auto known = infra.find(c.child);
@@ -207,6 +196,37 @@ void engine::impl::handle_referral(task& t, const exchange& /*ex*/, const wire::
   t.cut = std::move(child);
   t.tries.clear();
   advance(t.id, now);
+}
+
+std::optional<verdict> engine::impl::child_cut(const task& t, const wire::message& reply,
+                                               const name::identifier& child, time_ms now,
+                                               zone_cut& out, std::uint32_t& ttl) {
+  out.zone = child;
+  ttl = 0;
+  for (const auto& r : reply.authority) {
+    if (r.type != rtype::ns || r.owner != child) continue;
+    auto ns = record::ns::decode(r.data);
+    if (!ns) continue;
+    ttl = ttl == 0 ? r.ttl : std::min(ttl, r.ttl);
+    ns_entry e{ns->server, {}, false, false};
+    for (const auto& g : reply.additional) {
+      if (g.type != rtype::addr || g.owner != ns->server) continue;
+      if (auto a = record::addr::decode(g.data); a && a->port > 0 && a->port <= 65535) {
+        e.addrs.push_back(server_address{a->address, static_cast<std::uint16_t>(a->port)});
+      }
+    }
+    out.servers.push_back(std::move(e));
+  }
+  if (!t.validating) return std::nullopt;
+  if (t.cut.sec == security::insecure) {
+    out.sec = security::insecure;
+    return std::nullopt;
+  }
+  const auto v = check_ds(*t.cut.keys, child, reply.authority, seconds(now), out.ds);
+  if (v.is_bogus()) return v;
+  if (v.state == security::insecure) cache_no_ds(child, reply, now);
+  out.sec = v.state;
+  return std::nullopt;
 }
 
 void engine::impl::handle_answer(task& t, const wire::message& reply, const classified& c,
@@ -341,8 +361,7 @@ void engine::impl::expire(std::uint64_t token, time_ms now, bool timeout) {
   if (it == exchanges.end()) return;
   exchange ex = std::move(it->second);
   exchanges.erase(it);
-  outstanding.erase(
-      {ex.q.name.text(), static_cast<std::uint16_t>(ex.q.type), ex.dnssec_ok, ex.zone.text()});
+  forget(ex);
   if (timeout) ++stats.upstream_timeouts;
   servers.on_timeout(ex.to, options.upstream_timeout);
   trace("{} from {} for {} {}", timeout ? "timeout" : "failure", ex.to.to_string(),

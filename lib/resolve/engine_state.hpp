@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "cidns/resolve/engine.hpp"
+#include "cidns/select/selector.hpp"
 #include "reply_check.hpp"
 #include "server_selection.hpp"
 
@@ -82,6 +83,7 @@ struct task {
   security chain_state = security::secure;
   unsigned links = 0, referrals = 0;
   std::map<server_address, unsigned> tries;  // at the current cut
+  bool discover = false;  // asks DISCOVER (engine_discover.cpp) instead of `q`
   // Zones below the cut whose DS (or proven absence) is asked of the cut's servers, because
   // they signed data those servers returned; back() is asked first (engine_signer.cpp).
   std::vector<name::identifier> find_cuts;
@@ -89,6 +91,7 @@ struct task {
 
 struct exchange {
   std::uint64_t token = 0;
+  std::string selector;  // a DISCOVER's (never coalesced); empty for a QUERY
   server_address to;
   bool tcp = false;
   std::uint32_t id = 0;
@@ -105,6 +108,27 @@ struct client_state {
   std::uint32_t flags = 0;
   time_ms deadline = 0;
   unsigned upstream = 0;
+  unsigned upstream_cap = 0;  // 0: engine_options::max_upstream_per_query
+  bool discover = false;
+};
+
+// A client's DISCOVER in progress (engine_discover.cpp).
+struct discovery {
+  select::selector sel;
+  std::string text;  // select::to_string(sel): the exchange's selector and the cache key
+  name::identifier scope;
+  unsigned pending = 0, started = 0;
+  std::deque<zone_cut> queued;                          // child zones waiting for a slot
+  std::vector<name::identifier> zones;                  // every zone started or queued
+  struct found {
+    name::identifier name;
+    std::vector<record::rr> records;  // DESC, STATE, EP with their SIGs
+    record::desc desc;
+    std::optional<record::state> state;
+  };
+  std::vector<found> results;
+  std::vector<std::string> partial;  // "zone: why"
+  security state = security::secure;
 };
 
 // A zone cut learned from a referral, kept until its NS TTL ends.
@@ -133,6 +157,7 @@ struct engine::impl {
   time_ms root_keys_expire = 0;
   std::vector<upstream_query> queries;
   std::vector<client_answer> answers;
+  std::map<std::uint64_t, discovery> discoveries;  // by client id
 
   bool validating(std::uint32_t flags) const {
     return options.anchor.has_value() && (flags & wire::flag::cd) == 0;
@@ -146,7 +171,7 @@ struct engine::impl {
   // engine_iterate.cpp: moving a task along.
   std::uint64_t new_task(std::uint64_t client, const wire::question& q, bool validate, time_ms now);
   zone_cut closest_cut(const name::identifier& qname, bool validate, time_ms now);
-  bool charge(std::uint64_t client_id);  // counts one upstream query; false: work cap hit
+  bool charge(std::uint64_t client_id, time_ms now);  // counts one upstream query; false: work cap hit
   void advance(std::uint64_t task_id, time_ms now);
   void send(task& t, const wire::question& q, time_ms now);
   std::optional<server_address> pick(task& t, time_ms now);
@@ -197,6 +222,20 @@ struct engine::impl {
 
   // engine_aggressive.cpp: a denial synthesised from cached validated NSEC (RFC 8198).
   bool synthesise(task& t, time_ms now);
+
+  // engine_discover.cpp: DISCOVER fan-out over the zones under a scope.
+  wire::message query_message(const exchange& ex) const;
+  void forget(const exchange& ex);  // its coalescing entry, if it still holds it
+  void handle_discover(task& t, const wire::message& reply, time_ms now);
+  void discover_zone(std::uint64_t client_id, zone_cut cut, time_ms now);
+  void discover_task_done(task t, const std::optional<std::string>& failure, time_ms now);
+  void discover_complete(std::uint64_t client_id, bool timed_out, time_ms now);
+  bool discover_from_cache(const client_state& c, const discovery& d, time_ms now);
+  // The child's cut from a referral or a DISCOVER's authority section: its servers with
+  // glue, and (validating) its DS checked with the task's keys. Bogus DS: the verdict.
+  std::optional<verdict> child_cut(const task& t, const wire::message& reply,
+                                   const name::identifier& child, time_ms now, zone_cut& out,
+                                   std::uint32_t& ttl);
 
   // engine_signer.cpp: data signed by a zone below the cut (one server for both zones).
   bool follow_signer(task& t, const name::identifier& signer, time_ms now);

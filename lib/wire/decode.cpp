@@ -277,6 +277,7 @@ void reset(message& m) {
   m.authority.clear();
   m.additional.clear();
   m.max_size = 0;
+  m.deadline = 0;
   m.cookie.clear();
   m.selector.clear();
   m.auth.reset();
@@ -377,6 +378,13 @@ result<void> decode_fields(std::string_view bytes, message& m, where& w) {
         if (!m.error) m.error.emplace();
         CIDNS_TRY(decode_error(get_view(p), *m.error, w));
         break;
+      case message_field::deadline: {
+        CIDNS_TRY(expect(p, pbf_wire_type::varint, "deadline", w));
+        auto v = get_u32(p, "deadline", w);
+        if (!v) return std::move(v).err();
+        m.deadline = *v;
+        break;
+      }
       default:
         p.skip();
     }

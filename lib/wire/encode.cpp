@@ -78,6 +78,7 @@ void encode(const message& m, std::string& out) {
     put_uint(out, extended_error_field::code, e.code);
     put_bytes(out, extended_error_field::text, e.text);
   }
+  put_uint(out, message_field::deadline, m.deadline);
 }
 
 std::string encode(const message& m) {

@@ -86,6 +86,7 @@ nlohmann::json to_json(const message& m) {
   if (m.max_size != 0) j["max_size"] = m.max_size;
   if (!m.cookie.empty()) j["cookie"] = hex(m.cookie);
   if (!m.selector.empty()) j["selector"] = m.selector;
+  if (m.deadline != 0) j["deadline"] = m.deadline;
   if (m.auth) {
     j["auth"] = {{"key", m.auth->key},
                  {"time", m.auth->time},
@@ -108,6 +109,7 @@ std::string format_message(const message& m) {
   if (m.max_size != 0) out += fmt::format(";; max_size: {}\n", m.max_size);
   if (!m.cookie.empty()) out += fmt::format(";; cookie: {}\n", hex(m.cookie));
   if (!m.selector.empty()) out += fmt::format(";; selector: {}\n", quote_text(m.selector));
+  if (m.deadline != 0) out += fmt::format(";; deadline: {} ms\n", m.deadline);
   if (m.auth) {
     out += fmt::format(";; auth: key {} time {} fudge {} mac {}\n", quote_text(m.auth->key),
                        m.auth->time, m.auth->fudge, hex(m.auth->mac));

@@ -66,6 +66,13 @@ void add_record(node& n, const record::rr& r) {
   set.bodies.push_back(std::move(body));
 }
 
+// Canonical text `n` is `zone` or a name below it.
+bool at_or_below(std::string_view n, std::string_view zone) noexcept {
+  if (zone == ".") return true;
+  return n.size() >= zone.size() && n.ends_with(zone) &&
+         (n.size() == zone.size() || n[n.size() - zone.size() - 1] == '.');
+}
+
 }  // namespace
 
 std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const layout& shape) {
@@ -145,7 +152,55 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const
   for (auto& n : z->m_nodes) {
     for (auto& set : n.rrsets) z->resolve_links(set);
   }
+  z->index_resources();
   return z;
+}
+
+void compiled_zone::index_resources() {
+  record::desc desc;
+  record::state state;
+  bool has_state = false;
+  for (std::uint32_t i = 0; i < m_nodes.size(); ++i) {
+    const node& n = m_nodes[i];
+    if (n.cut) m_cuts.push_back(i);
+    if (n.role != name_role::authoritative && n.role != name_role::apex) continue;
+    if (n.name.starts_with("*.")) continue;  // a wildcard is no one resource
+    if (load(i, desc, state, has_state)) m_discovery.add(i, desc, has_state ? &state : nullptr);
+  }
+  m_discovery.build();
+}
+
+bool compiled_zone::load(std::uint32_t id, record::desc& desc, record::state& state,
+                         bool& has_state) const {
+  if (id >= m_nodes.size()) return false;
+  const node& n = m_nodes[id];
+  const rrset* d = n.find(record::rtype::desc);
+  if (d == nullptr || d->data.empty()) return false;
+  auto decoded = record::desc::decode(d->data.front());
+  if (!decoded) return false;
+  desc = std::move(*decoded);
+  has_state = false;
+  if (const rrset* s = n.find(record::rtype::state); s != nullptr && !s->data.empty()) {
+    if (auto st = record::state::decode(s->data.front())) {
+      state = std::move(*st);
+      has_state = true;
+    }
+  }
+  return true;
+}
+
+std::pair<std::uint32_t, std::uint32_t> compiled_zone::subtree(
+    std::string_view name) const noexcept {
+  const auto first = std::lower_bound(
+      m_nodes.begin(), m_nodes.end(), name, [](const node& x, std::string_view n) {
+        return name::canonical_compare(std::string_view(x.name), n) < 0;
+      });
+  // Canonical order keeps a subtree contiguous: the names below `name` follow it.
+  const auto last = std::partition_point(first, m_nodes.end(), [&](const node& x) {
+    return at_or_below(x.name, name);
+  });
+  return {static_cast<std::uint32_t>(first - m_nodes.begin()),
+          static_cast<std::uint32_t>(last - m_nodes.begin())};
 }
 
 }  // namespace cidns::zone

@@ -97,6 +97,18 @@ void resolver_key(config& c, const std::string& file, const std::string& k, cons
     c.root_hints = relative(str(file, full, v));
   } else if (k == "trust-anchor") {
     c.trust_anchor = relative(str(file, full, v));
+  } else if (k == "discover-parallel" || k == "discover-zones") {
+    const bool parallel = k == "discover-parallel";
+    const std::int64_t max = parallel ? 256 : 10'000;
+    if (!v.is_integer() || v.as_integer() < 1 || v.as_integer() > max) {
+      fail(file, full, fmt::format("expected a number, 1..{}", max));
+    }
+    (parallel ? c.discover_parallel : c.discover_zones) = static_cast<unsigned>(v.as_integer());
+  } else if (k == "discover-deadline") {
+    if (!v.is_integer() || v.as_integer() < 100 || v.as_integer() > 60'000) {
+      fail(file, full, "expected milliseconds, 100..60000");
+    }
+    c.discover_deadline = std::chrono::milliseconds(v.as_integer());
   } else if (k == "client-timeout") {
     const auto t = ttl_of(file, full, v);
     if (t < 1 || t > 60) fail(file, full, "expected 1s..60s");

@@ -32,6 +32,7 @@ struct options {
   std::vector<std::string> listen, roots, allow;
   std::string root_hints, trust_anchor, cache_dir, cache_size, control, metrics;
   int threads = -1;
+  int discover_parallel = 0, discover_zones = 0, discover_deadline = 0;
   bool no_cookies = false;
 };
 
@@ -66,6 +67,9 @@ cidns::resolverd::config build_config(const options& o) {
   }
   if (o.threads >= 0) c.threads = static_cast<unsigned>(o.threads);
   if (o.no_cookies) c.cookies = false;
+  if (o.discover_parallel > 0) c.discover_parallel = static_cast<unsigned>(o.discover_parallel);
+  if (o.discover_zones > 0) c.discover_zones = static_cast<unsigned>(o.discover_zones);
+  if (o.discover_deadline > 0) c.discover_deadline = std::chrono::milliseconds(o.discover_deadline);
   if (!o.control.empty()) c.control = o.control;
   if (!o.metrics.empty()) c.metrics = flag_endpoint("--metrics", o.metrics);
   if (c.listen.empty()) c.listen.push_back(*net::parse_endpoint("127.0.0.1"));
@@ -95,6 +99,9 @@ int serve(const cidns::resolverd::config& c) {
   resolve::engine_options eo;
   for (const auto& r : c.roots) eo.root_servers.push_back(to_server(r));
   eo.client_deadline = static_cast<resolve::time_ms>(c.client_deadline.count());
+  eo.discovery.max_parallel = c.discover_parallel;
+  eo.discovery.max_zones = c.discover_zones;
+  eo.discovery.deadline = static_cast<resolve::time_ms>(c.discover_deadline.count());
   if (!c.trust_anchor.empty()) {
     auto ta = resolve::load_trust_anchor(c.trust_anchor);
     if (!ta) {
@@ -220,6 +227,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1024));
   app.add_option("--control", o.control, "control socket path, or \"off\"");
   app.add_option("--metrics", o.metrics, "serve Prometheus metrics on ADDR:PORT");
+  app.add_option("--discover-parallel", o.discover_parallel,
+                 "DISCOVER: zones asked at once, 1..256 (default 16)")
+      ->check(CLI::Range(1, 256));
+  app.add_option("--discover-zones", o.discover_zones,
+                 "DISCOVER: zones asked in all, 1..10000 (default 100)")
+      ->check(CLI::Range(1, 10'000));
+  app.add_option("--discover-deadline", o.discover_deadline,
+                 "DISCOVER: milliseconds before the results so far are answered, 100..60000 "
+                 "(default 3000)")
+      ->check(CLI::Range(100, 60'000));
   app.add_flag("--no-cookies", o.no_cookies, "do not answer client cookies with server cookies");
   cidns::add_log_level_option(app);
   app.footer(

@@ -46,6 +46,11 @@ nlohmann::json stats_json(const daemon_view& d) {
                      {"indeterminate", e.indeterminate}};
   j["servfail"] = e.servfail;
   j["work_cap_hits"] = e.work_cap_hits;
+  j["discovery"] = {{"queries", e.discoveries},
+                    {"cache_answers", e.discovery_cache_answers},
+                    {"zones", e.discovery_zones},
+                    {"partial", e.discovery_partial},
+                    {"dropped", e.discovery_dropped}};
   j["cache"] = {{"hits", k.hits},
                 {"misses", k.misses},
                 {"stores", k.stores},
@@ -137,6 +142,17 @@ std::string metrics_text(const daemon_view& d) {
   out += fmt::format("cidns_resolver_answers_total{{state=\"bogus\"}} {}\n", e.bogus);
   out +=
       fmt::format("cidns_resolver_answers_total{{state=\"indeterminate\"}} {}\n", e.indeterminate);
+  metric("counter", "cidns_resolver_discover_total", "DISCOVER queries by how they ended.");
+  out += fmt::format("cidns_resolver_discover_total{{result=\"cache\"}} {}\n",
+                     e.discovery_cache_answers);
+  out += fmt::format("cidns_resolver_discover_total{{result=\"partial\"}} {}\n",
+                     e.discovery_partial);
+  out += fmt::format("cidns_resolver_discover_total{{result=\"all\"}} {}\n", e.discoveries);
+  metric("counter", "cidns_resolver_discover_zones_total", "Zones asked for DISCOVER results.");
+  out += fmt::format("cidns_resolver_discover_zones_total {}\n", e.discovery_zones);
+  metric("counter", "cidns_resolver_discover_dropped_total",
+         "DISCOVER results dropped: bogus, or not matching the selector.");
+  out += fmt::format("cidns_resolver_discover_dropped_total {}\n", e.discovery_dropped);
   metric("counter", "cidns_resolver_servfail_total", "Answers with SERVFAIL.");
   out += fmt::format("cidns_resolver_servfail_total {}\n", e.servfail);
   metric("counter", "cidns_resolver_cache_evictions_total", "Cache entries evicted.");

@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "cidns/net/upstream.hpp"
+#include "cidns/select/selector.hpp"
 #include "cidns/serve/client_address.hpp"
 #include "cidns/util/log.hpp"
 #include "cidns/wire/reply_builder.hpp"
@@ -257,7 +258,8 @@ void service::handle(std::span<const std::uint8_t> bytes, const net::peer_info& 
     m_counters.refused.fetch_add(1, std::memory_order_relaxed);
     return refuse(w.query.id, wire::rcode::refused, "");
   }
-  if (w.query.opcode != wire::opcode::query) {
+  const bool discover = w.query.opcode == wire::opcode::discover;
+  if (w.query.opcode != wire::opcode::query && !discover) {
     m_counters.notimp.fetch_add(1, std::memory_order_relaxed);
     return refuse(w.query.id, wire::rcode::notimp, "");
   }
@@ -275,7 +277,20 @@ void service::handle(std::span<const std::uint8_t> bytes, const net::peer_info& 
     (void)m_cookies->answer(w.query.cookie, serve::client_address::from(from.address),
                             static_cast<std::int64_t>(now / 1000), c.cookie);
   }
-  const auto handle_id = w.engine.start(*w.query.question, w.query.flags, now);
+  std::uint64_t handle_id = 0;
+  if (discover) {
+    auto sel = select::parse(w.query.selector);
+    if (!sel) {
+      m_counters.formerr.fetch_add(1, std::memory_order_relaxed);
+      return refuse(w.query.id, wire::rcode::formerr,
+                    w.query.selector.empty() ? "DISCOVER without a selector"
+                                             : "selector: " + sel.err().message);
+    }
+    handle_id =
+        w.engine.start_discover(*w.query.question, *sel, w.query.flags, now, w.query.deadline);
+  } else {
+    handle_id = w.engine.start(*w.query.question, w.query.flags, now);
+  }
   w.started(handle_id, std::move(c), m_counters, now);
 }
 
@@ -298,6 +313,11 @@ resolve::engine_stats service::engine_stats() const {
     sum.work_cap_hits += s.work_cap_hits;
     sum.rtt_sum_ms += s.rtt_sum_ms;
     sum.rtt_count += s.rtt_count;
+    sum.discoveries += s.discoveries;
+    sum.discovery_cache_answers += s.discovery_cache_answers;
+    sum.discovery_zones += s.discovery_zones;
+    sum.discovery_partial += s.discovery_partial;
+    sum.discovery_dropped += s.discovery_dropped;
   }
   return sum;
 }

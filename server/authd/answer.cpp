@@ -5,8 +5,9 @@
 #include <array>
 #include <string>
 
+#include "answer_context.hpp"
+
 namespace cidns::authd {
-namespace {
 
 using record::rtype;
 using wire::section;
@@ -14,31 +15,45 @@ using zone::compiled_zone;
 using zone::node;
 using zone::rrset;
 
-struct context {
-  const zone_set& zones;
-  wire::reply_builder& rb;
-  rtype qtype;
-  bool dnssec;
-  // Owners of the CNAMEs answered so far (views into the zones or the query,
-  // alive for the whole answer): a loop stops at its first repeated name.
-  std::array<std::string_view, max_cname_links + 1> chain{};
-  std::size_t chain_size = 0;
-  // NSEC RRsets already in the authority section (a proof may need one twice).
-  std::array<const rrset*, 2 * (max_cname_links + 1)> proofs{};
-  std::size_t proof_count = 0;
-
-  bool seen(std::string_view name) const noexcept {
-    return std::find(chain.begin(), chain.begin() + static_cast<std::ptrdiff_t>(chain_size),
-                     name) != chain.begin() + static_cast<std::ptrdiff_t>(chain_size);
-  }
-};
-
 void add_set(context& c, section s, const rrset& set) {
   for (const auto& b : set.bodies) c.rb.add_encoded(s, b);
   if (c.dnssec) {
     for (const auto& b : set.sig_bodies) c.rb.add_encoded(s, b);
   }
 }
+
+void add_proof(context& c, const rrset* nsec) {
+  if (nsec == nullptr || !c.dnssec) return;
+  auto end = c.proofs.begin() + static_cast<std::ptrdiff_t>(c.proof_count);
+  if (std::find(c.proofs.begin(), end, nsec) != end) return;
+  if (c.proof_count < c.proofs.size()) c.proofs[c.proof_count++] = nsec;
+  add_set(c, section::authority, *nsec);
+}
+
+void add_glue(context& c, const rrset& ns_set) {
+  for (const rrset* a : ns_set.glue) add_set(c, section::additional, *a);
+}
+
+void add_negative_soa(context& c, const compiled_zone& z) {
+  c.rb.add_encoded(section::authority, z.negative_soa());
+  if (!c.dnssec) return;
+  for (const auto& b : z.negative_soa_sigs()) c.rb.add_encoded(section::authority, b);
+}
+
+void refer(context& c, const node& cut) {
+  const rrset* ns = cut.find(rtype::ns);
+  add_set(c, section::authority, *ns);
+  if (c.dnssec) {
+    if (const rrset* ds = cut.find(rtype::ds)) {
+      add_set(c, section::authority, *ds);
+    } else {
+      add_proof(c, cut.find(rtype::nsec));  // no DS: the child is unsigned
+    }
+  }
+  add_glue(c, *ns);
+}
+
+namespace {
 
 // For wildcard answers: the records re-owned by the query name.
 void add_set_as(context& c, section s, std::string_view owner, const rrset& set) {
@@ -50,14 +65,6 @@ void add_set_as(context& c, section s, std::string_view owner, const rrset& set)
   }
 }
 
-// An NSEC RRset (with its SIGs) as a proof in the authority section, once.
-void add_proof(context& c, const rrset* nsec) {
-  if (nsec == nullptr || !c.dnssec) return;
-  auto end = c.proofs.begin() + static_cast<std::ptrdiff_t>(c.proof_count);
-  if (std::find(c.proofs.begin(), end, nsec) != end) return;
-  if (c.proof_count < c.proofs.size()) c.proofs[c.proof_count++] = nsec;
-  add_set(c, section::authority, *nsec);
-}
 
 // The NSEC at a node, or for an empty non-terminal the one covering it.
 const rrset* nsec_of(const compiled_zone& z, const node& n) {
@@ -78,16 +85,7 @@ void add_answer_set(context& c, std::string_view owner, const node& n, const rrs
   }
 }
 
-// ADDR records of in-zone server names, for the additional section.
-void add_glue(context& c, const rrset& ns_set) {
-  for (const rrset* a : ns_set.glue) add_set(c, section::additional, *a);
-}
 
-void add_negative_soa(context& c, const compiled_zone& z) {
-  c.rb.add_encoded(section::authority, z.negative_soa());
-  if (!c.dnssec) return;
-  for (const auto& b : z.negative_soa_sigs()) c.rb.add_encoded(section::authority, b);
-}
 
 // A query for SIG: every SIG at the name (RFC 4035 §3.1.5), folded as they are
 // into the RRsets they cover. False when the name has none.
@@ -128,18 +126,6 @@ void deny_name(context& c, const compiled_zone& z, std::string_view qname, const
   add_proof(c, z.covering_nsec(wildcard));
 }
 
-void refer(context& c, const node& cut) {
-  const rrset* ns = cut.find(rtype::ns);
-  add_set(c, section::authority, *ns);
-  if (c.dnssec) {
-    if (const rrset* ds = cut.find(rtype::ds)) {
-      add_set(c, section::authority, *ds);
-    } else {
-      add_proof(c, cut.find(rtype::nsec));  // no DS: the child is unsigned
-    }
-  }
-  add_glue(c, *ns);
-}
 
 void answer_name(context& c, const compiled_zone& z, std::string_view qname, int links);
 

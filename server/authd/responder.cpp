@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "answer.hpp"
+#include "discover.hpp"
 #include "cidns/wire/reply_builder.hpp"
 
 namespace cidns::authd {
@@ -162,11 +163,13 @@ bool responder::respond(std::string_view bytes, bool udp, const client_address& 
   }
   if (slipped) {
     // nothing more: header, question and cookie only
-  } else if (q.opcode != wire::opcode::query) {
+  } else if (q.opcode != wire::opcode::query && q.opcode != wire::opcode::discover) {
     rb.set_rcode(wire::rcode::notimp);
   } else if (!q.question) {
     rb.set_rcode(wire::rcode::formerr);
     rb.set_error(static_cast<std::uint32_t>(wire::error_code::other), "query has no question");
+  } else if (q.opcode == wire::opcode::discover) {
+    answer_discover(*m_zones.load(), q, rb);
   } else {
     answer_query(*m_zones.load(), q, rb);
   }

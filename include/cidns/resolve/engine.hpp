@@ -17,6 +17,7 @@
 #include "cidns/resolve/cache.hpp"
 #include "cidns/resolve/types.hpp"
 #include "cidns/resolve/validator.hpp"
+#include "cidns/select/selector.hpp"
 #include "cidns/wire/message.hpp"
 
 namespace cidns::resolve {
@@ -32,6 +33,14 @@ struct server_address {
   friend auto operator<=>(const server_address&, const server_address&) = default;
 };
 
+// Bounds of one DISCOVER (DESIGN §7): zones asked at once, zones asked in all, and the time
+// after which the results so far are answered (the zones still out named as partial).
+struct discovery_limits {
+  unsigned max_parallel = 16;
+  unsigned max_zones = 100;
+  time_ms deadline = 3000;
+};
+
 struct engine_options {
   std::vector<server_address> root_servers;  // at least one
   std::optional<trust_anchor> anchor;        // none: nothing validated, answers "insecure"
@@ -44,6 +53,7 @@ struct engine_options {
   unsigned max_referrals = 24;
   unsigned tries_per_server = 2;
   bool serve_stale = true;  // expired cache data when every server of a zone fails
+  discovery_limits discovery;
   // Every step of an iteration (sent, received, referral followed, link validated), for
   // `cidns-lookup --trace` and debug logging. Null: no tracing cost.
   std::function<void(std::string_view line)> trace;
@@ -75,6 +85,9 @@ struct engine_stats {
   std::uint64_t secure = 0, insecure = 0, bogus = 0, indeterminate = 0, servfail = 0;
   std::uint64_t coalesced = 0, work_cap_hits = 0;
   std::uint64_t rtt_sum_ms = 0, rtt_count = 0;
+  std::uint64_t discoveries = 0, discovery_cache_answers = 0, discovery_zones = 0,
+                discovery_partial = 0,
+                discovery_dropped = 0;  // results dropped: bogus, or not matching the selector
 };
 
 class engine {
@@ -89,6 +102,15 @@ class engine {
   // A client's question with its flags (RD, CD, DO, AD as sent). A cache hit is answered at
   // once (take_answers right after returns it, no upstream query).
   std::uint64_t start(const wire::question& q, std::uint32_t flags, time_ms now);
+
+  // A client's DISCOVER: scope `q.name`, a parsed selector. The scope's servers are asked,
+  // the delegations they return inside the scope followed in parallel (discovery_limits;
+  // `deadline`, when not 0, may shorten the configured one), every RRset validated, the
+  // results merged, ordered and cut to the selector's limit; zones that failed or did not
+  // answer in time are named in a PARTIAL_RESULT error. Complete results are cached by
+  // (scope, selector) for their smallest TTL.
+  std::uint64_t start_discover(const wire::question& q, const select::selector& s,
+                               std::uint32_t flags, time_ms now, time_ms deadline = 0);
 
   // The reply to `token` came from `from` over the transport it was sent on. Ignored (and
   // counted) unless id, question and source match the query; the engine may then keep

@@ -21,6 +21,7 @@ enum class message_field : protozero::pbf_tag_type {
   selector = 11,   // string
   auth = 12,       // Auth
   error = 13,      // ExtendedError
+  deadline = 14,   // uint32, milliseconds
 };
 
 enum class question_field : protozero::pbf_tag_type {

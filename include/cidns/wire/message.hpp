@@ -125,6 +125,7 @@ struct message {
   std::string selector;
   std::optional<wire::auth> auth;
   std::optional<extended_error> error;
+  std::uint32_t deadline = 0;  // DISCOVER: ms the client waits at most; 0: absent
 
   bool has_flag(std::uint32_t bit) const noexcept { return (flags & bit) == bit; }
   void set_flag(std::uint32_t bit, bool on = true) noexcept {

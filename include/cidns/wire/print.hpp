@@ -13,7 +13,7 @@ namespace cidns::wire {
 
 // {"id", "opcode", "rcode", "flags": ["qr", ...], "question": {"name", "type"},
 //  "answer"/"authority"/"additional": [record::to_json(rr), ...],
-//  and when present: "max_size", "cookie" (hex), "selector",
+//  and when present: "max_size", "cookie" (hex), "selector", "deadline",
 //  "auth": {"key", "time", "fudge", "mac" (hex)}, "error": {"code", "name", "text"}}.
 // The three sections are always present (possibly empty).
 nlohmann::json to_json(const message& m);

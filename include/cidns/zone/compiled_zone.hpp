@@ -14,6 +14,7 @@
 
 #include "cidns/name/identifier.hpp"
 #include "cidns/record/rtype.hpp"
+#include "cidns/select/index.hpp"
 #include "cidns/zone/contents.hpp"
 #include "cidns/zone/layout.hpp"
 
@@ -52,7 +53,7 @@ struct node {
   const rrset* find(record::rtype t) const noexcept;
 };
 
-class compiled_zone {
+class compiled_zone : public select::resource_source {
  public:
   // Compiles checked contents and their layout (zone::adjust). Throws
   // std::runtime_error on contents without an SOA at the origin.
@@ -83,8 +84,20 @@ class compiled_zone {
   // is its RRset's).
   const std::vector<std::string>& negative_soa_sigs() const noexcept { return m_negative_soa_sigs; }
 
+  // DISCOVER (DESIGN §7): the index over the zone's resources (authoritative names with a
+  // DESC, wildcards excepted), by node number; a scope is the node range of its subtree.
+  const select::index& discovery() const noexcept { return m_discovery; }
+  // The nodes at or below `name` (canonical text): [first, last), empty when none.
+  std::pair<std::uint32_t, std::uint32_t> subtree(std::string_view name) const noexcept;
+  // Node numbers of the delegation points, ascending.
+  const std::vector<std::uint32_t>& cuts() const noexcept { return m_cuts; }
+  // select::resource_source: the DESC and STATE of node `id`, decoded.
+  bool load(std::uint32_t id, record::desc& desc, record::state& state,
+            bool& has_state) const override;
+
  private:
   void resolve_links(rrset& set) const;
+  void index_resources();
 
   struct text_hash {
     using is_transparent = void;
@@ -103,6 +116,8 @@ class compiled_zone {
   std::uint64_t m_earliest_expiration = 0;
   std::string m_negative_soa;
   std::vector<std::string> m_negative_soa_sigs;
+  select::index m_discovery;
+  std::vector<std::uint32_t> m_cuts;
 };
 
 }  // namespace cidns::zone

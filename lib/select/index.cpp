@@ -1,0 +1,458 @@
+// The DISCOVER index (DESIGN §7): inverted lists of ids for enumerated, text, region and
+// framework values, sorted (value, id) arrays for numbers and prices (per currency), and
+// evaluation that intersects the most selective indexed terms before reading any
+// resource back, walking the first order key's array when the candidates are many.
+#include "cidns/select/index.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <unordered_map>
+
+#include "keys.hpp"
+
+namespace cidns::select {
+namespace {
+
+using detail::key_kind;
+using ids_t = std::vector<std::uint32_t>;
+
+// Numbers of one key (or one key and currency), sorted by (value, id) after build().
+struct numeric_array {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> pending;
+  std::vector<std::uint64_t> values;
+  ids_t ids;
+};
+
+// A part of a term's candidates: ids sorted by id (a posting list) or by value.
+struct source_span {
+  std::span<const std::uint32_t> ids;
+  bool by_id = true;
+};
+
+struct plan {
+  std::vector<source_span> parts;
+  std::size_t count = 0;
+};
+
+std::string posting_key(std::string_view key, std::string_view value) {
+  std::string k;
+  k.reserve(key.size() + 1 + value.size());
+  k.append(key).push_back('\x1f');
+  k.append(value);
+  return k;
+}
+
+// A bitmap over the ids [lo, hi).
+struct id_bitmap {
+  std::uint32_t lo = 0, hi = 0;
+  std::vector<std::uint64_t> words;
+  void reset(std::uint32_t l, std::uint32_t h) {
+    lo = l;
+    hi = std::max(l, h);
+    words.assign((std::size_t{hi} - lo + 63) / 64, 0);
+  }
+  void set(std::uint32_t id) {
+    if (id < lo || id >= hi) return;
+    words[(id - lo) / 64] |= std::uint64_t{1} << ((id - lo) % 64);
+  }
+  bool test(std::uint32_t id) const {
+    if (id < lo || id >= hi) return false;
+    return (words[(id - lo) / 64] >> ((id - lo) % 64) & 1) != 0;
+  }
+};
+
+// One loaded resource.
+struct entry {
+  std::uint32_t id = 0;
+  record::desc desc;
+  record::state state;
+  bool has_state = false;
+  resource view() const { return {&desc, has_state ? &state : nullptr}; }
+};
+
+// The best `limit` matches seen so far (a heap whose front is the worst kept).
+class top_k {
+ public:
+  explicit top_k(const selector& s) : m_s(s) {}
+  bool full() const { return m_heap.size() >= m_s.limit; }
+  // Offers the scratch entry; afterwards `scratch` holds storage to reuse.
+  void offer(entry& scratch) {
+    if (!full()) {
+      m_heap.push_back(std::move(scratch));
+      std::push_heap(m_heap.begin(), m_heap.end(), before());
+      scratch = entry{};
+      return;
+    }
+    if (!before()(scratch, m_heap.front())) return;
+    std::pop_heap(m_heap.begin(), m_heap.end(), before());
+    std::swap(m_heap.back(), scratch);
+    std::push_heap(m_heap.begin(), m_heap.end(), before());
+  }
+  std::vector<std::uint32_t> result() {
+    std::sort_heap(m_heap.begin(), m_heap.end(), before());
+    std::vector<std::uint32_t> out;
+    out.reserve(m_heap.size());
+    for (const auto& e : m_heap) out.push_back(e.id);
+    return out;
+  }
+  void clear() { m_heap.clear(); }
+
+ private:
+  struct ranks_before {
+    const selector* s;
+    bool operator()(const entry& a, const entry& b) const {
+      int c = compare(*s, a.view(), b.view());
+      return c != 0 ? c < 0 : a.id < b.id;
+    }
+  };
+  ranks_before before() const { return {&m_s}; }
+  const selector& m_s;
+  std::vector<entry> m_heap;
+};
+
+}  // namespace
+
+struct index::impl {
+  ids_t ids;  // every added id, ascending
+  std::unordered_map<std::string, ids_t> postings;
+  std::set<std::string> regions;
+  std::unordered_map<std::string, numeric_array> numbers;                       // key
+  std::unordered_map<std::string, std::map<std::string, numeric_array>> money;  // key, currency
+
+  void post(std::string_view key, std::string_view value, std::uint32_t id) {
+    auto& list = postings[posting_key(key, value)];
+    if (list.empty() || list.back() != id) list.push_back(id);
+  }
+
+  std::size_t in_range(const ids_t& list, std::uint32_t first, std::uint32_t last,
+                       std::span<const std::uint32_t>& out) const {
+    auto b = std::lower_bound(list.begin(), list.end(), first);
+    auto e = std::lower_bound(b, list.end(), last);
+    out = std::span<const std::uint32_t>(&*list.begin() + (b - list.begin()),
+                                         static_cast<std::size_t>(e - b));
+    return out.size();
+  }
+
+  void add_posting(plan& p, std::string_view key, std::string_view value, std::uint32_t first,
+                   std::uint32_t last) const {
+    auto it = postings.find(posting_key(key, value));
+    if (it == postings.end()) return;
+    source_span s;
+    p.count += in_range(it->second, first, last, s.ids);
+    p.parts.push_back(s);
+  }
+
+  static void add_range(plan& p, const numeric_array& a, op o, std::uint64_t x) {
+    auto lb = std::lower_bound(a.values.begin(), a.values.end(), x) - a.values.begin();
+    auto ub = std::upper_bound(a.values.begin(), a.values.end(), x) - a.values.begin();
+    std::ptrdiff_t b = 0, e = static_cast<std::ptrdiff_t>(a.values.size());
+    switch (o) {
+      case op::eq:
+        b = lb, e = ub;
+        break;
+      case op::lt:
+        e = lb;
+        break;
+      case op::le:
+        e = ub;
+        break;
+      case op::gt:
+        b = ub;
+        break;
+      case op::ge:
+        b = lb;
+        break;
+      default:
+        return;
+    }
+    if (e <= b) return;
+    p.parts.push_back({std::span<const std::uint32_t>(a.ids.data() + b, a.ids.data() + e), false});
+    p.count += static_cast<std::size_t>(e - b);
+  }
+
+  // The candidates of one term, or nullopt when the term is not indexed (!=).
+  std::optional<plan> plan_term(const term& t, std::uint32_t first, std::uint32_t last) const;
+
+  // Walks the first order key's sorted array(s), checking the candidates (`bm`, or every
+  // id in [first, last) when `scan`) in the selector's order, until `best` is full at the
+  // end of a run of equal values. False when that is not possible or not worth it (few
+  // candidates, a key without array) or the arrays ran out first (the rest lack the key).
+  bool walk_order(const selector& s, std::span<const std::uint32_t> cand, bool scan,
+                  std::uint32_t first, std::uint32_t last, id_bitmap& bm,
+                  const resource_source& src, top_k& best, std::size_t& loads) const;
+};
+
+std::optional<plan> index::impl::plan_term(const term& t, std::uint32_t first,
+                                           std::uint32_t last) const {
+  const auto* def = detail::find_key(t.key);
+  if (def == nullptr) return plan{};
+  if (t.o == op::ne) return std::nullopt;
+  plan p;
+  switch (def->kind) {
+    case key_kind::enumeration:
+      for (const auto& v : t.values) add_posting(p, t.key, std::to_string(v.number), first, last);
+      break;
+    case key_kind::text:
+    case key_kind::list:
+      for (const auto& v : t.values) add_posting(p, t.key, v.text, first, last);
+      break;
+    case key_kind::region:
+      for (const auto& v : t.values) {
+        if (!v.prefix) {
+          add_posting(p, t.key, v.text, first, last);
+          continue;
+        }
+        for (auto it = regions.lower_bound(v.text);
+             it != regions.end() && std::string_view(*it).substr(0, v.text.size()) == v.text;
+             ++it) {
+          if (detail::under_region(*it, v.text)) add_posting(p, t.key, *it, first, last);
+        }
+      }
+      break;
+    case key_kind::number: {
+      auto it = numbers.find(t.key);
+      if (it == numbers.end()) break;
+      for (const auto& v : t.values) add_range(p, it->second, t.o, v.number);
+      break;
+    }
+    case key_kind::money: {
+      auto it = money.find(t.key);
+      if (it == money.end() || t.values.empty()) break;
+      auto c = it->second.find(t.values.front().currency);
+      if (c == it->second.end()) break;
+      for (const auto& v : t.values) add_range(p, c->second, t.o, v.number);
+      break;
+    }
+  }
+  return p;
+}
+
+index::index() : m_impl(std::make_unique<impl>()) {}
+index::~index() = default;
+index::index(index&&) noexcept = default;
+index& index::operator=(index&&) noexcept = default;
+
+std::size_t index::size() const noexcept { return m_impl->ids.size(); }
+
+void index::add(std::uint32_t id, const record::desc& desc, const record::state* state) {
+  auto& m = *m_impl;
+  m.ids.push_back(id);
+  for (const auto& def : detail::keys()) {
+    auto f = def.get(desc, state);
+    if (!f.present) continue;
+    switch (def.kind) {
+      case key_kind::number:
+        m.numbers[std::string(def.name)].pending.emplace_back(f.number, id);
+        break;
+      case key_kind::money:
+        m.money[std::string(def.name)][std::string(f.currency)].pending.emplace_back(f.number, id);
+        break;
+      case key_kind::enumeration:
+        m.post(def.name, std::to_string(f.number), id);
+        break;
+      case key_kind::region:
+        if (m.regions.find(std::string(f.text)) == m.regions.end()) m.regions.emplace(f.text);
+        m.post(def.name, f.text, id);
+        break;
+      case key_kind::text:
+        m.post(def.name, f.text, id);
+        break;
+      case key_kind::list:
+        for (const auto& item : *f.list) {
+          m.post(def.name, item, id);
+          if (detail::item_name(item).size() != item.size())
+            m.post(def.name, detail::item_name(item), id);
+        }
+        break;
+    }
+  }
+  for (const auto& [k, v] : desc.extensions) m.post(k, v, id);
+}
+
+namespace {
+void finish(numeric_array& a) {
+  std::sort(a.pending.begin(), a.pending.end());
+  a.values.resize(a.pending.size());
+  a.ids.resize(a.pending.size());
+  for (std::size_t i = 0; i < a.pending.size(); ++i) {
+    a.values[i] = a.pending[i].first;
+    a.ids[i] = a.pending[i].second;
+  }
+  a.pending = {};
+}
+}  // namespace
+
+void index::build() {
+  auto& m = *m_impl;
+  for (auto& [k, a] : m.numbers) finish(a);
+  for (auto& [k, by] : m.money) {
+    for (auto& [c, a] : by) finish(a);
+  }
+  // add() in ascending id order keeps every list sorted; repair a caller that did not.
+  bool sorted = std::is_sorted(m.ids.begin(), m.ids.end());
+  auto repair = [](ids_t& list) {
+    std::sort(list.begin(), list.end());
+    list.erase(std::unique(list.begin(), list.end()), list.end());
+  };
+  if (!sorted) repair(m.ids);
+  for (auto& [k, list] : m.postings) {
+    if (!sorted) repair(list);
+    list.shrink_to_fit();
+  }
+  m.ids.shrink_to_fit();
+}
+
+namespace {
+
+constexpr std::size_t intersect_ratio = 64;  // marking an id costs ~1/64 of loading one
+constexpr std::size_t few_candidates = 16;
+constexpr std::size_t walk_min = 512;  // fewer candidates than this are simply all loaded
+
+void mark(id_bitmap& bm, const plan& p) {
+  for (const auto& part : p.parts) {
+    for (auto id : part.ids) bm.set(id);
+  }
+}
+
+ids_t materialize(const plan& p, std::uint32_t first, std::uint32_t last) {
+  ids_t out;
+  out.reserve(p.count);
+  for (const auto& part : p.parts) {
+    for (auto id : part.ids) {
+      if (id >= first && id < last) out.push_back(id);
+    }
+  }
+  if (p.parts.size() > 1 || (!p.parts.empty() && !p.parts.front().by_id)) {
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  }
+  return out;
+}
+
+// Loads `id` into `scratch` and offers it when it matches; counts the load.
+void check(const selector& s, const resource_source& src, std::uint32_t id, entry& scratch,
+           top_k& best, std::size_t& loads) {
+  ++loads;
+  scratch.id = id;
+  scratch.has_state = false;
+  if (!src.load(id, scratch.desc, scratch.state, scratch.has_state)) return;
+  if (matches(s, scratch.view())) best.offer(scratch);
+}
+
+}  // namespace
+
+bool index::impl::walk_order(const selector& s, std::span<const std::uint32_t> cand, bool scan,
+                             std::uint32_t first, std::uint32_t last, id_bitmap& bm,
+                             const resource_source& src, top_k& best, std::size_t& loads) const {
+  if (s.order.empty() || cand.size() <= walk_min + std::size_t{4} * s.limit) return false;
+  const order_key& o = s.order.front();
+  const auto* def = detail::find_key(o.key);
+  std::vector<const numeric_array*> seq;
+  if (def != nullptr && def->kind == key_kind::number) {
+    auto it = numbers.find(o.key);
+    if (it != numbers.end()) seq.push_back(&it->second);
+  } else if (def != nullptr && def->kind == key_kind::money) {
+    auto it = money.find(o.key);
+    if (it == money.end()) return false;
+    const std::string* currency = nullptr;  // a term on the key fixes the currency
+    for (const auto& t : s.terms) {
+      if (t.key == o.key && !t.values.empty()) currency = &t.values.front().currency;
+    }
+    for (const auto& [c, a] : it->second) {
+      if (currency == nullptr || *currency == c) seq.push_back(&a);
+    }
+  }
+  if (seq.empty()) return false;
+  if (o.descending) std::reverse(seq.begin(), seq.end());
+  if (!scan) {
+    std::fill(bm.words.begin(), bm.words.end(), 0);
+    for (auto id : cand) bm.set(id);
+  }
+  entry scratch;
+  auto visit = [&](std::uint32_t id) {
+    if (scan ? (id < first || id >= last) : !bm.test(id)) return;
+    check(s, src, id, scratch, best, loads);
+  };
+  for (const auto* a : seq) {
+    const auto& v = a->values;
+    std::size_t n = v.size();
+    for (std::size_t i = 0; i < n;) {
+      // One run of equal values, from the start (ascending) or the end (descending).
+      std::size_t b = o.descending ? n - 1 - i : i;
+      std::size_t e = b + 1;
+      while (b > 0 && o.descending && v[b - 1] == v[e - 1]) --b;
+      while (e < n && !o.descending && v[e] == v[b]) ++e;
+      for (std::size_t k = b; k < e; ++k) visit(a->ids[k]);
+      i += e - b;
+      if (best.full()) return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::uint32_t> index::evaluate(const selector& s, std::uint32_t first,
+                                           std::uint32_t last, const resource_source& source,
+                                           evaluation_stats* stats) const {
+  const auto& m = *m_impl;
+  evaluation_stats local;
+  evaluation_stats& st = stats != nullptr ? *stats : local;
+  st = {};
+  if (first >= last || m.ids.empty()) return {};
+
+  std::vector<plan> plans;
+  for (const auto& t : s.terms) {
+    if (auto p = m.plan_term(t, first, last)) {
+      if (p->count == 0) return {};  // an indexed term nobody in range satisfies
+      plans.push_back(std::move(*p));
+    }
+  }
+  std::sort(plans.begin(), plans.end(),
+            [](const plan& a, const plan& b) { return a.count < b.count; });
+
+  // The candidates: the smallest indexed term's ids, intersected with the next terms
+  // while marking them is cheaper than loading the candidates; or every id in range.
+  auto lo_it = std::lower_bound(m.ids.begin(), m.ids.end(), first);
+  auto hi_it = std::lower_bound(lo_it, m.ids.end(), last);
+  if (lo_it == hi_it) return {};
+  id_bitmap bm;
+  bm.reset(*lo_it, *(hi_it - 1) + 1);
+  ids_t cand;
+  std::span<const std::uint32_t> walk_ids;
+  if (plans.empty()) {
+    st.scanned = true;
+    walk_ids = std::span<const std::uint32_t>(&*lo_it, static_cast<std::size_t>(hi_it - lo_it));
+  } else {
+    cand = materialize(plans.front(), first, last);
+    for (std::size_t i = 1; i < plans.size() && cand.size() > few_candidates; ++i) {
+      if (plans[i].count > intersect_ratio * cand.size()) break;
+      std::fill(bm.words.begin(), bm.words.end(), 0);
+      mark(bm, plans[i]);
+      std::erase_if(cand, [&](std::uint32_t id) { return !bm.test(id); });
+    }
+    walk_ids = cand;
+  }
+  if (walk_ids.empty()) return {};
+
+  top_k best(s);
+  entry scratch;
+  std::size_t loads = 0;
+  if (m.walk_order(s, walk_ids, st.scanned, first, last, bm, source, best, loads)) {
+    st.candidates = loads;
+    st.scanned = false;
+    return best.result();
+  }
+  best.clear();
+  for (auto id : walk_ids) {
+    check(s, source, id, scratch, best, loads);
+    // Without order keys the result is the first matches by id.
+    if (s.order.empty() && best.full()) break;
+  }
+  st.candidates = loads;
+  return best.result();
+}
+
+}  // namespace cidns::select
