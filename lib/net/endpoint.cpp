@@ -36,14 +36,14 @@ result<std::uint16_t> parse_port(std::string_view text, std::string_view port) {
   return static_cast<std::uint16_t>(value);
 }
 
-// An IPv6 zone id ("fe80::1%eth0", "fe80::1%2") must be a decimal interface index that fits 32
-// bits or the name of an existing interface: Asio would otherwise take what atoi makes of it.
+// An IPv6 zone id ("fe80::1%eth0", "fe80::1%2") must be a decimal interface index below 2^31
+// or the name of an existing interface: Asio would otherwise take what atoi makes of it.
 bool valid_zone_id(std::string_view zone) {
   if (zone.empty()) return false;
   if (std::all_of(zone.begin(), zone.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     std::uint32_t value = 0;
     auto [ptr, ec] = std::from_chars(zone.data(), zone.data() + zone.size(), value);
-    return ec == std::errc{} && ptr == zone.data() + zone.size();
+    return ec == std::errc{} && ptr == zone.data() + zone.size() && value <= 0x7fffffff;
   }
   if (zone.size() >= IF_NAMESIZE) return false;
   return if_nametoindex(std::string(zone).c_str()) != 0;
