@@ -1,6 +1,7 @@
 // cidns-lookup: ask the configured resolvers (or one server) one question through the stub
-// library and print the reply as dig does (docs/cidns-lookup.md). Exit: 0 an answer,
-// 1 NXDOMAIN or NODATA, 2 failure, 3 a referral (DESIGN §8).
+// library and print the reply as dig does, or (--discover) the resources a selector finds
+// as a table (docs/cidns-lookup.md). Exit: 0 an answer, 1 NXDOMAIN or NODATA, 2 failure,
+// 3 a referral (DESIGN §8); --discover: 0 something matched, 1 nothing did, 2 failure.
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -13,9 +14,11 @@
 #include "cidns/name/identifier.hpp"
 #include "cidns/net/endpoint.hpp"
 #include "cidns/record/rtype.hpp"
+#include "cidns/stub/discover.hpp"
 #include "cidns/stub/resolver.hpp"
 #include "cidns/util/command_line.hpp"
 #include "cidns/wire/print.hpp"
+#include "discover_output.hpp"
 #include "trace.hpp"
 
 namespace {
@@ -113,8 +116,34 @@ int run_trace_mode(const options& o, const name::identifier& qname, record::rtyp
   return lookup::run_trace(t);
 }
 
+// --discover SELECTOR [--in SCOPE]: exit 0 something matched, 1 nothing did, 2 failure.
+int run_discover_mode(const options& o) {
+  if (!o.name.empty())
+    return fail(fmt::format("{}: NAME is not taken with --discover (use --in SCOPE)", o.name));
+  if (o.trace) return fail("--trace does not combine with --discover");
+  lookup::discover_request asked{.selector = o.discover, .scope = {}, .dnssec = o.dnssec};
+  if (!o.scope.empty()) {
+    auto scope = name::identifier::parse(o.scope);
+    if (!scope) return fail(fmt::format("--in {}: {}", o.scope, scope.err().message));
+    asked.scope = std::move(*scope);
+  }
+  auto config = make_config(o);
+  if (!config) return fail(config.err().message);
+  const stub::resolver stub(std::move(*config));
+  const stub::query_options q{.dnssec = o.dnssec, .cd = o.cd, .tcp = o.tcp, .norec = o.norec};
+  auto got = stub.discover(asked.selector, asked.scope, q);
+  if (!got) return fail(got.err().message);
+  if (o.json) {
+    std::printf("%s\n", lookup::discovery_to_json(*got, asked).dump(2).c_str());
+  } else {
+    if (got->lookup.retried_after_tc) std::printf(";; truncated over UDP, retried over TCP\n");
+    std::printf("%s", lookup::format_discovery(*got, asked).c_str());
+  }
+  return stub::exit_code(*got);
+}
+
 int run(const options& o) {
-  if (!o.discover.empty()) return fail("--discover is not available in this build");
+  if (!o.discover.empty()) return run_discover_mode(o);
   if (o.name.empty()) return fail("NAME is required (run with --help for usage)");
   auto qname = parse_name(o.name);
   if (!qname) return fail(fmt::format("{}: {}", o.name, qname.err().message));
@@ -157,7 +186,9 @@ void add_options(CLI::App& app, options& o) {
   app.add_option("--root", o.roots, "root server ADDR[:PORT] for --trace (repeatable)")
       ->allow_extra_args(false);
   app.add_option("--trust-anchor", o.trust_anchor, "root KEY or DS records for --trace");
-  app.add_option("--discover", o.discover, "send a DISCOVER with this selector");
+  app.add_option("--discover", o.discover,
+                 "find resources matching this selector (docs/SELECTORS.md) and print them as a "
+                 "table (exit 0 something matched, 1 nothing did, 2 failure)");
   app.add_option("--in", o.scope, "scope of --discover (default: the root)");
 }
 
@@ -169,7 +200,8 @@ int main(int argc, char** argv) {
   add_options(app, o);
   app.footer(
       "Exit status: 0 an answer, 1 NXDOMAIN or NODATA, 2 failure (SERVFAIL, REFUSED, FORMERR, "
-      "timeout, bad input), 3 a referral.");
+      "timeout, bad input), 3 a referral. --discover: 0 something matched, 1 nothing did, 2 "
+      "failure.");
   if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;
   return run(o);
 }

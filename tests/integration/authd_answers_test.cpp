@@ -53,6 +53,13 @@ TEST_F(AuthdIntegration, AnswerKindsOverUdp) {
 
   wire::message discover = make_query(provx, rtype::resource);
   discover.opcode = wire::opcode::discover;
+  discover.selector = "kind=gpu";
+  r = udp_ask(ep, discover);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->rcode, wire::rcode::noerror);
+  EXPECT_EQ(r->opcode, wire::opcode::discover);
+  EXPECT_GE(count(r->answer, rtype::desc), 1U);
+  discover.opcode = wire::opcode::update;
   r = udp_ask(ep, discover);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->rcode, wire::rcode::notimp);

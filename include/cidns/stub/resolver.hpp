@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <random>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -59,6 +60,10 @@ struct resolution {
 using lookup_handler = std::function<void(result<lookup_result>)>;
 using resolve_handler = std::function<void(result<resolution>)>;
 
+// A DISCOVER's result (cidns/stub/discover.hpp: include it to call discover()).
+struct discovery;
+using discover_handler = std::function<void(result<discovery>)>;
+
 // The query message lookup() sends (random id, RD unless norec, DO, CD, max_size).
 wire::message make_query(const name::identifier& name, record::rtype type,
                          const query_options& options);
@@ -88,6 +93,14 @@ class resolver {
   result<resolution> resolve(const name::identifier& name, const query_options& options = {}) const;
   void async_resolve(boost::asio::io_context& io, const name::identifier& name,
                      const query_options& options, resolve_handler done) const;
+
+  // A DISCOVER of `selector` (sent as it is) under `scope` made into a discovery
+  // (discover.hpp); an error only when no server gave a matching reply.
+  result<discovery> discover(std::string_view selector, const name::identifier& scope,
+                             const query_options& options = {}) const;
+  void async_discover(boost::asio::io_context& io, std::string_view selector,
+                      const name::identifier& scope, const query_options& options,
+                      discover_handler done) const;
 
   // Sends `query` as it is (the caller chose id and flags): the building block of the above.
   void async_exchange(boost::asio::io_context& io, wire::message query, bool tcp,
