@@ -201,9 +201,19 @@ run_lookups() {
     h100-8x.pool1.provx.cn-north. || true
   say "Resolver counters (cidns-admin resolver stats)"
   run "$admin" resolver stats --socket "$run_dir/resolverd.sock" || true
-  say "Discovery: 8 x H100-class GPUs in cn-north, cheapest first"
-  run "$lookup" --discover "kind=gpu accel.count>=8 accel.mem>=80GiB region=cn-north* order=price limit=5" \
+  say "Discovery 1: the cheapest 8 x H100/H800 in cn-north under 3 CNY per accelerator-hour"
+  run "$lookup" --discover "kind=gpu accel.family=h100,h800 accel.count>=8 region=cn-north* price<=3CNY order=price" \
     --in cn-north. || true
+  say "Discovery 2: any NPU with MindSpore in cn-east (every operator under cn-east.)"
+  run "$lookup" --discover "kind=npu frameworks~mindspore region=cn-east* order=-accel.count" \
+    --in cn-east. || true
+  say "Discovery 3: FPGAs anywhere; then the same naming x-compliance (the financial operator's"
+  echo "   offerings list it in 'mandatory': only a consumer that names it sees them)"
+  run "$lookup" --discover "kind=fpga" --in . || true
+  run "$lookup" --discover "kind=fpga x-compliance=csrc-regulated" --in . || true
+  say "Discovery 4: GPUs in cn-east, where yangtze.cn-east.'s tampered record is dropped"
+  echo "   (bogus results are never returned: the zone is named in the PARTIAL warning)"
+  run "$lookup" --discover "kind=gpu region=cn-east* order=price limit=5" --in cn-east. || true
 }
 
 # walk NAME: iterate from the root as a resolver would, asking each authoritative

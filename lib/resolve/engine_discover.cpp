@@ -303,7 +303,7 @@ void engine::impl::discover_complete(std::uint64_t client_id, bool timed_out, ti
                 : d.state;
   if (!d.partial.empty()) {
     ++stats.discovery_partial;
-    std::string text = "partial result: ";
+    std::string text;
     for (std::size_t i = 0; i < d.partial.size(); ++i) {
       if (i > 0) text += "; ";
       text += d.partial[i];

@@ -39,6 +39,9 @@ wire::message make_query(const name::identifier& name, record::rtype type,
   q.id = std::random_device{}();
   q.opcode = wire::opcode::query;
   q.set_flag(wire::flag::rd, !options.norec);
+  // AD in a query asks the resolver to say whether the answer is authenticated (RFC 6840
+  // §5.7), so the validation state is known without DO's SIGs.
+  q.set_flag(wire::flag::ad, !options.norec);
   q.set_flag(wire::flag::do_, options.dnssec);
   q.set_flag(wire::flag::cd, options.cd);
   q.question = wire::question{name, type};

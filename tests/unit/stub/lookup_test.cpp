@@ -68,7 +68,7 @@ TEST(StubLookup, QuerySetsTheRequestedFlags) {
   });
   resolver stub(config_for({server.endpoint()}));
   ASSERT_TRUE(stub.lookup(id("a."), record::rtype::desc, {.dnssec = true, .cd = true}));
-  EXPECT_EQ(seen, wire::flag::rd | wire::flag::do_ | wire::flag::cd);
+  EXPECT_EQ(seen, wire::flag::rd | wire::flag::ad | wire::flag::do_ | wire::flag::cd);
   ASSERT_TRUE(stub.lookup(id("a."), record::rtype::desc, {.norec = true}));
   EXPECT_EQ(seen, 0u);
 }
