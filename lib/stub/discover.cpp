@@ -116,7 +116,10 @@ int exit_code(const discovery& d) {
 void resolver::async_discover(boost::asio::io_context& io, std::string_view selector,
                               const name::identifier& scope, const query_options& options,
                               discover_handler done) const {
-  async_exchange(io, make_discover(selector, scope, options), options.tcp,
+  wire::message q = make_discover(selector, scope, options);
+  // The resolver answers what it has found before this stub would give up on it.
+  q.deadline = static_cast<std::uint32_t>(m_config.timeout.count() * 9 / 10);
+  async_exchange(io, std::move(q), options.tcp,
                  [done = std::move(done)](result<lookup_result> r) {
                    if (!r) {
                      done(std::move(r).err());
