@@ -123,8 +123,14 @@ struct index::impl {
   std::unordered_map<std::string, numeric_array> numbers;                       // key
   std::unordered_map<std::string, std::map<std::string, numeric_array>> money;  // key, currency
 
+  std::string post_key;  // add(): the posting key being looked up, without an allocation each
+
   void post(std::string_view key, std::string_view value, std::uint32_t id) {
-    auto& list = postings[posting_key(key, value)];
+    post_key.assign(key).push_back('\x1f');
+    post_key.append(value);
+    auto it = postings.find(post_key);
+    if (it == postings.end()) it = postings.emplace(post_key, ids_t{}).first;
+    auto& list = it->second;
     if (list.empty() || list.back() != id) list.push_back(id);
   }
 
@@ -304,6 +310,7 @@ void index::build() {
     list.shrink_to_fit();
   }
   m.ids.shrink_to_fit();
+  m.post_key = std::string();
 }
 
 namespace {
