@@ -89,8 +89,8 @@ result<endpoint> parse_endpoint(std::string_view text, std::uint16_t port_if_abs
   boost::system::error_code ec;
   const bool v6 = bracketed || host.find(':') != std::string_view::npos;
   if (v6) {
-    if (const auto pct = host.find('%'); pct != std::string_view::npos &&
-                                          !valid_zone_id(host.substr(pct + 1)))
+    if (const auto pct = host.find('%');
+        pct != std::string_view::npos && !valid_zone_id(host.substr(pct + 1)))
       return fail(text, "invalid IPv6 zone id (expected an interface name or index)");
     auto a = boost::asio::ip::make_address_v6(host, ec);
     if (ec) return fail(text, "invalid IPv6 address");

@@ -8,6 +8,7 @@
 
 #include "cidns/record/base_encoding.hpp"
 #include "cidns/record/presentation.hpp"
+#include "cidns/record/suggest.hpp"
 #include "field.hpp"
 #include "units.hpp"
 
@@ -37,6 +38,7 @@ class text_parser {
     return fail(at, col, fmt::format("{}{}", field_prefix(m_td, f), why));
   }
   error missing(const field_desc& f) const;
+  std::string unknown_key(std::string_view key) const;
   result<std::string_view> value_text(std::string_view raw, bool quoted, place at);
   result<void> parse_value(const field_desc& f, std::string_view text, place at);
   result<void> parse_enum(const field_desc& f, std::string_view text, place at);
@@ -71,6 +73,18 @@ error text_parser::missing(const field_desc& f) const {
     if (at.tok->quoted) col -= 1;
   }
   return fail(at, col, fmt::format("{}: missing {}", m_td.name, f.key));
+}
+
+// "unknown DESC key "accel.cont" (did you mean "accel.count"?)".
+std::string text_parser::unknown_key(std::string_view key) const {
+  std::array<std::string_view, max_fields> keys{};
+  std::size_t n = 0;
+  for (const auto& f : m_td.fields) {
+    if (f.form == field_form::keyvalue && f.kind != field_kind::extensions) keys[n++] = f.key;
+  }
+  auto near = nearest(key, std::span<const std::string_view>(keys.data(), n));
+  if (!near) return fmt::format("unknown {} key \"{}\"", m_td.name, key);
+  return fmt::format("unknown {} key \"{}\" (did you mean \"{}\"?)", m_td.name, key, *near);
 }
 
 // The value as meant: quotes removed, escapes resolved.
@@ -173,7 +187,7 @@ result<void> text_parser::parse_keyvalue(const token& t) {
       return fail(at, 1,
                   fmt::format("{} key \"{}\": {}", m_td.name, key, check_syntax(f->kind, key)));
     }
-    return fail(at, 1, fmt::format("unknown {} key \"{}\"", m_td.name, key));
+    return fail(at, 1, unknown_key(key));
   }
   std::string_view raw = t.text.substr(eq + 1);
   at.offset = static_cast<std::uint32_t>(eq + 2);

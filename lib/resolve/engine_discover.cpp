@@ -166,17 +166,18 @@ void engine::impl::handle_discover(task& t, const wire::message& reply, time_ms 
     discovery::found f;
     f.name = owner;
     for (auto& set : sets) {
-      for (auto& r : set) {
-        if (r.type == rtype::desc && !f.records.empty() && f.records.front().type == rtype::desc) {
-          continue;  // the first DESC is the resource's
-        }
-        f.records.push_back(std::move(r));
-      }
+      for (auto& r : set) f.records.push_back(std::move(r));
     }
-    auto desc = record::desc::decode(rrset_at(f.records, owner, rtype::desc).front().data);
-    const auto state_set = rrset_at(f.records, owner, rtype::state);
-    if (!state_set.empty() && state_set.front().type == rtype::state) {
-      if (auto st = record::state::decode(state_set.front().data)) f.state = std::move(*st);
+    // The resource's values: its (first) DESC and STATE.
+    const auto first_of = [&f](rtype type) -> const record::rr* {
+      for (const auto& r : f.records) {
+        if (r.type == type) return &r;
+      }
+      return nullptr;
+    };
+    auto desc = record::desc::decode(first_of(rtype::desc)->data);
+    if (const record::rr* st = first_of(rtype::state)) {
+      if (auto decoded = record::state::decode(st->data)) f.state = std::move(*decoded);
     }
     if (!ok || !desc) {
       ++stats.discovery_dropped;
@@ -195,8 +196,8 @@ void engine::impl::handle_discover(task& t, const wire::message& reply, time_ms 
     d.partial.push_back(t.cut.zone.text() + ": bogus: " + bogus_reason);
   }
   if (kept > 0) d.state = combine(d.state, t.validating ? t.cut.sec : security::indeterminate);
-  trace("discover {}: {} result(s), {} delegation(s), {}", t.cut.zone.text(), kept,
-        children.size(), security_name(t.validating ? t.cut.sec : security::indeterminate));
+  trace("discover {}: {} result(s), {} delegation(s), {}", t.cut.zone.text(), kept, children.size(),
+        security_name(t.validating ? t.cut.sec : security::indeterminate));
   for (const auto& child : children) {
     if (std::find(d.zones.begin(), d.zones.end(), child) != d.zones.end()) continue;
     zone_cut cut;
@@ -230,8 +231,8 @@ void engine::impl::discover_zone(std::uint64_t client_id, zone_cut cut, time_ms 
   // The child's apex when it lies under the scope; the scope itself when it is inside it.
   const name::identifier qname = cut.zone.is_part_of(d.scope) ? cut.zone : d.scope;
   const auto& c = clients.at(client_id);
-  const std::uint64_t id = new_task(client_id, wire::question{qname, rtype::resource},
-                                    validating(c.flags), now);
+  const std::uint64_t id =
+      new_task(client_id, wire::question{qname, rtype::resource}, validating(c.flags), now);
   auto& t = tasks.at(id);
   t.discover = true;
   t.cut = std::move(cut);
@@ -298,9 +299,7 @@ void engine::impl::discover_complete(std::uint64_t client_id, bool timed_out, ti
     o.answer.insert(o.answer.end(), std::make_move_iterator(f.records.begin()),
                     std::make_move_iterator(f.records.end()));
   }
-  o.state = d.results.empty() && d.state == security::secure && d.partial.empty()
-                ? security::secure
-                : d.state;
+  o.state = d.state;  // the zones that gave results; secure when none did
   if (!d.partial.empty()) {
     ++stats.discovery_partial;
     std::string text;

@@ -148,10 +148,10 @@ bool engine::impl::charge(std::uint64_t client_id, time_ms now) {
       discover_complete(client_id, true, now);  // what has been found so far, marked partial
       return false;
     }
-    abort_client(client_id,
-                 outcome::fail(wire::error_code::other,
-                               fmt::format("work cap reached: {} upstream queries for one question",
-                                           cap)));
+    abort_client(
+        client_id,
+        outcome::fail(wire::error_code::other,
+                      fmt::format("work cap reached: {} upstream queries for one question", cap)));
     return false;
   }
   ++c->second.upstream;

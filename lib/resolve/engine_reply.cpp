@@ -181,10 +181,10 @@ void engine::impl::handle_referral(task& t, const exchange& /*ex*/, const wire::
     fail_bogus(t, *bogus, now);
     return;
   }
-  const std::string link = !t.validating                          ? "unvalidated"
-                           : child.sec == security::secure ? "DS secure"
-                           : t.cut.sec == security::insecure       ? "insecure"
-                                                                   : "insecure (no DS)";
+  const std::string link = !t.validating                     ? "unvalidated"
+                           : child.sec == security::secure   ? "DS secure"
+                           : t.cut.sec == security::insecure ? "insecure"
+                                                             : "insecure (no DS)";
   trace("referral to {} ({} servers), {}", c.child.text(), child.servers.size(), link);
   // An unvalidated cut never replaces a live validated one.
   auto known = infra.find(c.child);

@@ -17,7 +17,9 @@ using record::rtype;
 
 class checker {
  public:
-  checker(contents& zone, const check_options& options) : m_zone(zone), m_opt(options) {}
+  checker(contents& zone, const check_options& options) : m_zone(zone), m_opt(options) {
+    if (!origin().is_root()) m_origin_twice = origin().text() + origin().text();
+  }
 
   void run(const layout& shape) {
     const auto& recs = m_zone.records;
@@ -26,8 +28,15 @@ class checker {
     }
     const name::identifier* cut = nullptr;
     for (const auto& e : shape.names) {
+      if (e.role == name_role::outside) continue;
+      m_names.insert(e.name.text());
+      if (e.role == name_role::delegation) m_cuts.insert(e.name.text());
+    }
+    for (const auto& e : shape.names) {
       if (e.role == name_role::delegation) cut = &e.name;
-      if (!e.empty_non_terminal()) check_name(e, cut);
+      if (e.empty_non_terminal()) continue;
+      check_name(e, cut);
+      if (e.role != name_role::outside) names_and_prices(e);
     }
     check_duplicates_and_ttls();
     if (m_soa_count == 0) zone_wide(fmt::format("no SOA record at the apex {}", origin().text()));
@@ -70,6 +79,12 @@ class checker {
     return fmt::format("{}:{}", file, p.line);
   }
   std::uint32_t ordinal(std::size_t i) const { return m_zone.positions[i].ordinal; }
+  // "line 3" when record `i` is in the same file as record `from`, else "file:3".
+  std::string other_line(std::size_t i, std::size_t from) const {
+    const auto& p = m_zone.positions[i];
+    if (p.file == m_zone.positions[from].file) return fmt::format("line {}", p.line);
+    return where(i);
+  }
 
   // `cut`: the delegation point the layout put this name at or below.
   void check_name(const name_entry& e, const name::identifier* cut) {
@@ -103,7 +118,8 @@ class checker {
           break;
         case rtype::cname:
           if (++cname_count > 1) {
-            error_at(i, fmt::format("more than one CNAME at {}", owner.text()));
+            error_at(i, fmt::format("more than one CNAME at {} (the other CNAME is at {})",
+                                    owner.text(), other_line(first_cname, i)));
           }
           if (first_cname == range.end || ordinal(i) < ordinal(first_cname)) first_cname = i;
           break;
@@ -118,15 +134,20 @@ class checker {
         if (!apex) {
           error_at(i, fmt::format("SOA record at {}, not at the apex {}", owner.text(),
                                   origin().text()));
-        } else if (++m_soa_count > 1) {
-          error_at(i, "more than one SOA record at the apex");
+        } else if (++m_soa_count == 1) {
+          m_first_soa = i;
+        } else {
+          error_at(i, fmt::format("more than one SOA record at the apex (the other SOA is at {})",
+                                  other_line(m_first_soa, i)));
         }
       }
     }
     if (cname_count > 0 && (first_other != range.end || has_ns)) {
       const std::size_t other = first_other != range.end ? first_other : first_ns(range);
-      error_at(first_cname, fmt::format("CNAME beside other data ({}) at {}",
-                                        record::type_name(recs[other].type), owner.text()));
+      const auto other_type = record::type_name(recs[other].type);
+      error_at(first_cname,
+               fmt::format("CNAME beside other data ({}) at {} (the {} is at {})", other_type,
+                           owner.text(), other_type, other_line(other, first_cname)));
     }
     if (apex) {
       m_apex_ns = has_ns;

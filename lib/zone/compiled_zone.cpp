@@ -191,14 +191,13 @@ bool compiled_zone::load(std::uint32_t id, record::desc& desc, record::state& st
 
 std::pair<std::uint32_t, std::uint32_t> compiled_zone::subtree(
     std::string_view name) const noexcept {
-  const auto first = std::lower_bound(
-      m_nodes.begin(), m_nodes.end(), name, [](const node& x, std::string_view n) {
+  const auto first =
+      std::lower_bound(m_nodes.begin(), m_nodes.end(), name, [](const node& x, std::string_view n) {
         return name::canonical_compare(std::string_view(x.name), n) < 0;
       });
   // Canonical order keeps a subtree contiguous: the names below `name` follow it.
-  const auto last = std::partition_point(first, m_nodes.end(), [&](const node& x) {
-    return at_or_below(x.name, name);
-  });
+  const auto last = std::partition_point(first, m_nodes.end(),
+                                         [&](const node& x) { return at_or_below(x.name, name); });
   return {static_cast<std::uint32_t>(first - m_nodes.begin()),
           static_cast<std::uint32_t>(last - m_nodes.begin())};
 }

@@ -39,6 +39,29 @@ std::string real_path(const std::string& path) {
   return p ? std::string(p.get()) : path;
 }
 
+// "unknown record type 'A'", with the cidns type meant when the name is a DNS one.
+std::string unknown_type(std::string_view text) {
+  struct hint {
+    std::string_view dns, why;
+  };
+  static constexpr hint hints[] = {
+      {"A", "cidns uses ADDR for addresses"},
+      {"AAAA", "cidns uses ADDR for addresses"},
+      {"SRV", "cidns uses EP for endpoints"},
+      {"SVCB", "cidns uses EP for endpoints"},
+      {"HTTPS", "cidns uses EP for endpoints"},
+      {"URI", "cidns uses EP for endpoints"},
+      {"DNSKEY", "cidns uses KEY for zone keys"},
+      {"RRSIG", "cidns uses SIG for signatures"},
+      {"NSEC3", "cidns uses NSEC for denial of existence"},
+      {"SPF", "cidns uses TXT for text"},
+  };
+  for (const auto& h : hints) {
+    if (equals_upper(text, h.dns)) return fmt::format("unknown record type '{}' ({})", text, h.why);
+  }
+  return fmt::format("unknown record type '{}'", text);
+}
+
 // The state of one file being read; an $INCLUDE gets its own.
 struct file_state {
   std::uint32_t file = 0;  // index into contents::files
@@ -46,6 +69,9 @@ struct file_state {
   std::string dir;  // for relative $INCLUDE paths
   std::optional<name::identifier> origin;
   std::optional<std::uint32_t> default_ttl;
+  // The last $TTL was bad (and reported): records that would use it are not
+  // reported again for having no TTL.
+  bool default_ttl_bad = false;
   std::optional<name::identifier> owner;  // the previous record's owner
   std::string_view owner_text;            // as written, to skip re-parsing repeats
   std::uint64_t owner_origin_gen = 0;
@@ -148,10 +174,12 @@ class reader_impl {
       st.origin = std::move(*n);
       ++st.origin_gen;
     } else if (equals_upper(d.text, "$TTL")) {
+      st.default_ttl_bad = true;
       if (t.size() != 2) return report(st, d, "$TTL takes one TTL");
       auto v = parse_ttl(t[1].text);
       if (!v) return report_in(st, t[1], v.err(), "bad $TTL");
       st.default_ttl = *v;
+      st.default_ttl_bad = false;
     } else if (equals_upper(d.text, "$INCLUDE")) {
       include(st, t);
     } else {
@@ -167,6 +195,7 @@ class reader_impl {
     file_state sub;
     sub.depth = st.depth + 1;
     sub.default_ttl = st.default_ttl;
+    sub.default_ttl_bad = st.default_ttl_bad;
     sub.origin = st.origin;
     if (t.size() == 3) {
       auto n = name::identifier::parse(t[2].text, st.origin ? &*st.origin : nullptr);
@@ -233,11 +262,13 @@ class reader_impl {
     if (i == t.size()) return report(st, t.back(), "missing record type after this");
     const token& tt = t[i];
     auto type = tt.quoted ? std::nullopt : record::parse_type(tt.text);
-    if (!type) return report(st, tt, fmt::format("unknown record type '{}'", tt.text));
+    if (!type) return report(st, tt, unknown_type(tt.text));
     if (*type == record::rtype::none || *type == record::rtype::resource) {
       return report(st, tt, fmt::format("{} is not a record type", tt.text));
     }
-    if (!ttl) {
+    if (!ttl && st.default_ttl_bad) {
+      ttl = 0;  // the bad $TTL was reported; still check the data
+    } else if (!ttl) {
       if (!st.default_ttl) return report(st, t[0], "no TTL and no $TTL");
       ttl = st.default_ttl;
     }

@@ -145,8 +145,8 @@ std::string metrics_text(const daemon_view& d) {
   metric("counter", "cidns_resolver_discover_total", "DISCOVER queries by how they ended.");
   out += fmt::format("cidns_resolver_discover_total{{result=\"cache\"}} {}\n",
                      e.discovery_cache_answers);
-  out += fmt::format("cidns_resolver_discover_total{{result=\"partial\"}} {}\n",
-                     e.discovery_partial);
+  out +=
+      fmt::format("cidns_resolver_discover_total{{result=\"partial\"}} {}\n", e.discovery_partial);
   out += fmt::format("cidns_resolver_discover_total{{result=\"all\"}} {}\n", e.discoveries);
   metric("counter", "cidns_resolver_discover_zones_total", "Zones asked for DISCOVER results.");
   out += fmt::format("cidns_resolver_discover_zones_total {}\n", e.discovery_zones);

@@ -65,7 +65,6 @@ void add_set_as(context& c, section s, std::string_view owner, const rrset& set)
   }
 }
 
-
 // The NSEC at a node, or for an empty non-terminal the one covering it.
 const rrset* nsec_of(const compiled_zone& z, const node& n) {
   if (const rrset* own = n.find(rtype::nsec)) return own;
@@ -84,8 +83,6 @@ void add_answer_set(context& c, std::string_view owner, const node& n, const rrs
     add_set_as(c, section::answer, owner, set);
   }
 }
-
-
 
 // A query for SIG: every SIG at the name (RFC 4035 §3.1.5), folded as they are
 // into the RRsets they cover. False when the name has none.
@@ -125,7 +122,6 @@ void deny_name(context& c, const compiled_zone& z, std::string_view qname, const
   if (encloser.name != ".") wildcard += encloser.name;
   add_proof(c, z.covering_nsec(wildcard));
 }
-
 
 void answer_name(context& c, const compiled_zone& z, std::string_view qname, int links);
 

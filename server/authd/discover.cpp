@@ -69,8 +69,8 @@ void answer_discover(const zone_set& zones, const wire::message& query, wire::re
     add_resource(c, nodes[id]);
   }
   const auto& cuts = z->cuts();
-  for (auto it = std::lower_bound(cuts.begin(), cuts.end(), first);
-       it != cuts.end() && *it < last; ++it) {
+  for (auto it = std::lower_bound(cuts.begin(), cuts.end(), first); it != cuts.end() && *it < last;
+       ++it) {
     if (rb.count(section::authority) >= wire::max_records_per_section) break;
     refer(c, nodes[*it]);
   }

@@ -132,8 +132,7 @@ TEST_F(DiscoverAnswer, DelegationsUnderTheScopeGoInAuthorityWithGlue) {
     if (r.type == rtype::ns) ns_owners.push_back(r.owner.text());
   }
   std::sort(ns_owners.begin(), ns_owners.end());
-  EXPECT_EQ(ns_owners,
-            (std::vector<std::string>{"other.provx.cn-north.", "sub.provx.cn-north."}));
+  EXPECT_EQ(ns_owners, (std::vector<std::string>{"other.provx.cn-north.", "sub.provx.cn-north."}));
   ASSERT_EQ(m.additional.size(), 1u);
   EXPECT_EQ(m.additional[0].owner.text(), "ns1.sub.provx.cn-north.");
   // Nothing matched: the SOA gives the empty result its TTL.
@@ -168,10 +167,15 @@ TEST_F(DiscoverAnswer, Errors) {
 
 // The index agrees with evaluating every resource of the zone by hand.
 TEST_F(DiscoverAnswer, AgreesWithBruteForce) {
-  const std::vector<std::string> selectors = {
-      "kind=gpu",           "accel.count>=8 order=-accel.mem", "price<=2.6CNY",
-      "region=cn-north*",   "accel.family!=h100",              "frameworks~pytorch",
-      "kind=gpu,cpu order=price", "free>=1",                   "accel.mem>40GiB limit=1"};
+  const std::vector<std::string> selectors = {"kind=gpu",
+                                              "accel.count>=8 order=-accel.mem",
+                                              "price<=2.6CNY",
+                                              "region=cn-north*",
+                                              "accel.family!=h100",
+                                              "frameworks~pytorch",
+                                              "kind=gpu,cpu order=price",
+                                              "free>=1",
+                                              "accel.mem>40GiB limit=1"};
   for (const auto& text : selectors) {
     auto sel = select::parse(text);
     ASSERT_TRUE(sel) << text << ": " << sel.err().message;
@@ -186,13 +190,14 @@ TEST_F(DiscoverAnswer, AgreesWithBruteForce) {
       const auto* d = n.find(rtype::desc);
       if (d == nullptr) continue;
       item it{n.name, record::desc::decode(d->data.front()).value(), std::nullopt};
-      if (const auto* s = n.find(rtype::state)) it.s = record::state::decode(s->data.front()).value();
+      if (const auto* s = n.find(rtype::state))
+        it.s = record::state::decode(s->data.front()).value();
       const select::resource r{&it.d, it.s ? &*it.s : nullptr};
       if (select::matches(*sel, r)) all.push_back(std::move(it));
     }
     std::stable_sort(all.begin(), all.end(), [&](const item& a, const item& b) {
-      const int c = select::compare(*sel, {&a.d, a.s ? &*a.s : nullptr},
-                                    {&b.d, b.s ? &*b.s : nullptr});
+      const int c =
+          select::compare(*sel, {&a.d, a.s ? &*a.s : nullptr}, {&b.d, b.s ? &*b.s : nullptr});
       if (c != 0) return c < 0;
       return name::canonical_compare(std::string_view(a.name), std::string_view(b.name)) < 0;
     });

@@ -19,9 +19,8 @@ class DiscoverScenario : public scenario {
                          time_ms deadline = 0) {
     auto sel = select::parse(selector);
     EXPECT_TRUE(sel) << sel.err().message;
-    const auto c =
-        eng().start_discover(wire::question{id(scope), rtype::resource}, *sel, flags, m_now,
-                             deadline);
+    const auto c = eng().start_discover(wire::question{id(scope), rtype::resource}, *sel, flags,
+                                        m_now, deadline);
     auto a = run_until(c);
     EXPECT_TRUE(a) << "no answer for " << selector;
     return a ? *a : client_answer{};
