@@ -117,10 +117,7 @@ class checker {
           has_ns = true;
           break;
         case rtype::cname:
-          if (++cname_count > 1) {
-            error_at(i, fmt::format("more than one CNAME at {} (the other CNAME is at {})",
-                                    owner.text(), other_line(first_cname, i)));
-          }
+          ++cname_count;
           if (first_cname == range.end || ordinal(i) < ordinal(first_cname)) first_cname = i;
           break;
         case rtype::sig:
@@ -141,6 +138,11 @@ class checker {
                                   other_line(m_first_soa, i)));
         }
       }
+    }
+    for (std::size_t i = range.begin; cname_count > 1 && i < range.end; ++i) {
+      if (recs[i].type != rtype::cname || i == first_cname) continue;
+      error_at(i, fmt::format("more than one CNAME at {} (the first CNAME is at {})", owner.text(),
+                              other_line(first_cname, i)));
     }
     if (cname_count > 0 && (first_other != range.end || has_ns)) {
       const std::size_t other = first_other != range.end ? first_other : first_ns(range);
@@ -197,6 +199,110 @@ class checker {
     }
   }
 
+  // Warnings for names that are likely typos (a forgotten trailing dot makes
+  // "x.z.z."; a target that does not exist) and for incomplete prices.
+  void names_and_prices(const name_entry& e) {
+    const auto& recs = m_zone.records;
+    const record_range& range = e.records;
+    if (ends_in_origin_twice(e.name)) {
+      std::size_t first = range.begin;
+      for (std::size_t i = range.begin; i < range.end; ++i) {
+        if (ordinal(i) < ordinal(first)) first = i;
+      }
+      at(first, severity::warning,
+         fmt::format("{} ends in the origin {} twice{}", e.name.text(), origin().text(),
+                     trailing_dot_hint));
+    }
+    if (e.role == name_role::below_delegation) return;  // occluded or glue: warned above
+    for (std::size_t i = range.begin; i < range.end; ++i) {
+      switch (recs[i].type) {
+        case rtype::cname:
+          if (auto c = record::cname::decode(recs[i].data)) check_target(i, "CNAME", c->target);
+          break;
+        case rtype::ns:  // a missing server is an error (check_servers)
+          if (auto n = record::ns::decode(recs[i].data)) check_twice(i, "NS", n->server);
+          break;
+        case rtype::soa:
+          if (auto soa = record::soa::decode(recs[i].data)) {
+            check_twice(i, "SOA primary", soa->primary);
+            check_twice(i, "SOA admin", soa->admin);
+          }
+          break;
+        case rtype::ep:
+          if (auto ep = record::ep::decode(recs[i].data)) check_ep_host(i, ep->host);
+          break;
+        case rtype::desc:
+          if (auto d = record::desc::decode(recs[i].data)) check_price(i, *d);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  static constexpr std::string_view trailing_dot_hint = " (a forgotten trailing dot?)";
+
+  bool ends_in_origin_twice(const name::identifier& n) const {
+    if (m_origin_twice.empty()) return false;
+    const std::string& t = n.text();
+    return t == m_origin_twice ||
+           (t.size() > m_origin_twice.size() && t.ends_with(m_origin_twice) &&
+            t[t.size() - m_origin_twice.size() - 1] == '.');
+  }
+
+  bool check_twice(std::size_t i, std::string_view what, const name::identifier& target) {
+    if (!ends_in_origin_twice(target)) return false;
+    at(i, severity::warning,
+       fmt::format("{} {} ends in the origin {} twice{}", what, target.text(), origin().text(),
+                   trailing_dot_hint));
+    return true;
+  }
+
+  // Whether a query for `n` (inside the zone) gets an answer or a referral:
+  // the name exists, a wildcard at its closest encloser covers it, or it is
+  // at or below a delegation.
+  bool resolves(const name::identifier& n) const {
+    for (name::identifier at = n;; at = at.parent()) {
+      if (m_cuts.contains(at.text())) return true;
+      if (m_names.contains(at.text())) {
+        if (at == n) return true;
+        auto w = at.wildcard_child();
+        return w && m_names.contains(w->text());
+      }
+      if (at.is_root() || at == origin()) return false;
+    }
+  }
+
+  void check_target(std::size_t i, std::string_view what, const name::identifier& target) {
+    if (check_twice(i, what, target) || !target.is_part_of(origin()) || resolves(target)) return;
+    at(i, severity::warning,
+       fmt::format("{} target {} does not exist in the zone", what, target.text()));
+  }
+
+  // An EP host is an internet host name, opaque (never expanded): only a host
+  // that names something inside this zone, a zone other than the root, is
+  // checked.
+  void check_ep_host(std::size_t i, std::string_view host) {
+    if (origin().is_root()) return;
+    auto n = name::identifier::parse(host);
+    if (!n || !n->is_part_of(origin())) return;
+    if (check_twice(i, "EP host", *n) || resolves(*n)) return;
+    at(i, severity::warning, fmt::format("EP host {} does not exist in the zone", host));
+  }
+
+  void check_price(std::size_t i, const record::desc& d) {
+    if (d.price && !d.price_currency) {
+      at(i, severity::warning,
+         "DESC price without a currency (write price=2.5CNY or add price.currency=CNY)");
+    }
+    if (d.price && !d.price_unit) {
+      at(i, severity::warning, "DESC price without price.unit (accel-hour, node-hour or ktoken)");
+    }
+    if (d.price_currency && !d.price) {
+      at(i, severity::warning, "DESC price.currency without a price");
+    }
+  }
+
   void validate(const record_range& range) {
     if (!m_opt.validate_data) return;
     for (std::size_t i = range.begin; i < range.end; ++i) {
@@ -235,6 +341,10 @@ class checker {
   contents& m_zone;
   const check_options& m_opt;
   std::unordered_set<std::string_view> m_addr_owners;
+  std::unordered_set<std::string_view> m_names;  // in the zone, with empty non-terminals
+  std::unordered_set<std::string_view> m_cuts;   // delegation points
+  std::string m_origin_twice;                    // "z.z."; empty for the root zone
+  std::size_t m_first_soa = 0;
   std::vector<item> m_found;
   std::size_t m_soa_count = 0;
   bool m_apex_ns = false;

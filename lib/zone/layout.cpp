@@ -32,6 +32,12 @@ bool has_type(const contents& zone, const name_entry& e, record::rtype t) noexce
   return false;
 }
 
+std::size_t layout::name_count() const noexcept {
+  std::size_t n = 0;
+  for (const auto& e : names) n += e.role != name_role::outside ? 1 : 0;
+  return n;
+}
+
 layout adjust(contents& zone) {
   if (!zone.is_sorted()) zone.sort_canonical();
   layout out;

@@ -27,7 +27,14 @@ struct check_summary {
 // more than one, SOA not at the apex; no NS at the apex; records outside the
 // zone; CNAME beside other data or more than one CNAME; in-zone server names
 // of a delegation or of the apex without ADDR; duplicate records; RRsets with
-// differing TTLs; invalid data. Warnings: data occluded by a delegation.
+// differing TTLs; invalid data (a second SOA or CNAME, and a CNAME beside
+// other data, cite the other record's line). Warnings (likely mistakes in a
+// zone that is still served): data occluded by a delegation or beside one; a
+// name (owner, or SOA/NS/CNAME/EP name) that ends in the origin twice (a
+// forgotten trailing dot); a CNAME target or EP host inside the zone that
+// neither exists, nor is covered by a wildcard, nor lies at or below a
+// delegation (EP hosts only in zones other than the root); a DESC price
+// without a currency or without price.unit, or price.currency without price.
 check_summary check(contents& zone, std::vector<diagnostic>& out,
                     const check_options& options = {});
 // The same on a zone already adjusted (zone::adjust) into `shape`.

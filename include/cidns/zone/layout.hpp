@@ -54,6 +54,12 @@ struct layout {
   std::vector<name_entry> names;  // canonical order
   std::size_t delegations = 0;
   std::size_t empty_non_terminals = 0;
+
+  // The zone's names: the apex and every name below it, empty non-terminals
+  // included (names outside the zone are not counted). This is what
+  // compiled_zone::name_count() reports for the compiled zone, so `cidns-admin
+  // zone check` and cidns-authd's load message give the same number.
+  std::size_t name_count() const noexcept;
 };
 
 // Sorts `zone` if it is not sorted yet, then computes its layout. Names outside

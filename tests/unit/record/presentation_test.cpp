@@ -188,7 +188,8 @@ TEST(Presentation, GenericForm) {
 }
 
 TEST(Presentation, Errors) {
-  EXPECT_EQ(parse_error(rtype::desc, "kind=gpu acel.count=8"), "unknown DESC key \"acel.count\"");
+  EXPECT_EQ(parse_error(rtype::desc, "kind=gpu acel.count=8"),
+            "unknown DESC key \"acel.count\" (did you mean \"accel.count\"?)");
   EXPECT_EQ(parse_error(rtype::desc, "accel.mem=1.5KiB"),
             "DESC accel.mem: \"1.5KiB\" is not a whole number of MiB");
   EXPECT_EQ(parse_error(rtype::ep, "10 1 grpc gw1"), "EP: missing port");
