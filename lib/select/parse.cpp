@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cidns/record/presentation.hpp"
+#include "cidns/record/suggest.hpp"
 #include "cidns/record/token.hpp"
 #include "cidns/select/selector.hpp"
 #include "keys.hpp"
@@ -29,21 +30,6 @@ bool is_key_char(char c) noexcept {
          c == '-' || c == '_';
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string unknown_key(std::string_view key) {
   std::string lower(key);
   for (auto& c : lower) {
@@ -51,21 +37,13 @@ std::string unknown_key(std::string_view key) {
   }
   if (lower != key && (detail::find_key(lower) != nullptr || lower == "order" || lower == "limit"))
     return fmt::format("keys are lower case: '{}' (write '{}')", key, lower);
-  std::string_view best;
-  std::size_t best_d = 3;
-  auto consider = [&](std::string_view name) {
-    if (key.size() > 64) return;  // bounded work on hostile input
-    std::size_t d = edit_distance(key, name);
-    if (d < best_d) {
-      best_d = d;
-      best = name;
-    }
-  };
-  for (const auto& d : detail::keys()) consider(d.name);
-  consider("order");
-  consider("limit");
-  if (best.empty()) return fmt::format("unknown key '{}'", key);
-  return fmt::format("unknown key '{}' (did you mean '{}'?)", key, best);
+  std::vector<std::string_view> names;
+  for (const auto& d : detail::keys()) names.push_back(d.name);
+  names.push_back("order");
+  names.push_back("limit");
+  const auto best = record::nearest(key, names);
+  if (!best) return fmt::format("unknown key '{}'", key);
+  return fmt::format("unknown key '{}' (did you mean '{}'?)", key, *best);
 }
 
 // Reads one value of `def` as a zonefile would: `KEY=VALUE` through record::parse_data.
