@@ -13,12 +13,15 @@
 
 #include "cidns/name/identifier.hpp"
 #include "cidns/net/endpoint.hpp"
+#include "cidns/record/presentation.hpp"
 #include "cidns/record/rtype.hpp"
+#include "cidns/stub/config.hpp"
 #include "cidns/stub/discover.hpp"
 #include "cidns/stub/resolver.hpp"
 #include "cidns/util/command_line.hpp"
 #include "cidns/wire/print.hpp"
 #include "discover_output.hpp"
+#include "flags.hpp"
 #include "trace.hpp"
 
 namespace {
@@ -34,6 +37,7 @@ struct options {
   bool norec = false;
   bool tcp = false;
   bool json = false;
+  bool short_output = false;
   bool dnssec = false;
   bool cd = false;
   int timeout_ms = 0;  // 0: from the stub's configuration
@@ -67,9 +71,14 @@ result<stub::resolver_config> make_config(const options& o) {
     auto loaded = stub::load_system_config();
     if (!loaded) return std::move(loaded).err();
     config = std::move(*loaded);
+    for (const auto& server : config.servers) {
+      if (server.port == 0)
+        return make_error(fmt::format("{}: '{}': port 0 is not a server port (allowed: 1 to 65535)",
+                                      config.source, server.to_string()));
+    }
   } else {
-    auto ep = net::parse_endpoint(o.server);
-    if (!ep) return make_error("--server " + ep.err().message);
+    auto ep = lookup::parse_server_flag("--server", o.server);
+    if (!ep) return std::move(ep).err();
     config.servers = {*ep};
     config.source = "--server";
   }
@@ -93,6 +102,11 @@ void print(const options& o, const stub::lookup_result& got) {
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
+  if (o.short_output) {
+    for (const auto& r : got.reply.answer)
+      std::printf("%s\n", record::format_data(r.type, r.data).c_str());
+    return;
+  }
   if (got.retried_after_tc) std::printf(";; truncated over UDP, retried over TCP\n");
   std::printf("%s", wire::format_message(got.reply).c_str());
   if (o.dnssec) std::printf("\n;; VALIDATION: %s\n", got.validation.text().c_str());
@@ -105,8 +119,8 @@ int run_trace_mode(const options& o, const name::identifier& qname, record::rtyp
   t.name = qname;
   t.type = qtype;
   for (const auto& text : o.roots) {
-    auto ep = net::parse_endpoint(text);
-    if (!ep) return fail("--root " + ep.err().message);
+    auto ep = lookup::parse_server_flag("--root", text);
+    if (!ep) return fail(ep.err().message);
     t.roots.push_back(*ep);
   }
   t.trust_anchor = o.trust_anchor;
@@ -121,6 +135,7 @@ int run_discover_mode(const options& o) {
   if (!o.name.empty())
     return fail(fmt::format("{}: NAME is not taken with --discover (use --in SCOPE)", o.name));
   if (o.trace) return fail("--trace does not combine with --discover");
+  if (o.short_output) return fail("--short does not combine with --discover");
   lookup::discover_request asked{.selector = o.discover, .scope = {}, .dnssec = o.dnssec};
   if (!o.scope.empty()) {
     auto scope = name::identifier::parse(o.scope);
@@ -150,6 +165,7 @@ int run(const options& o) {
   auto qtype = record::parse_type(o.type);
   if (!qtype || *qtype == record::rtype::none)
     return fail(fmt::format("{}: unknown record type", o.type));
+  if (o.trace && o.short_output) return fail("--short does not combine with --trace");
   if (o.trace) return run_trace_mode(o, *qname, *qtype);
 
   auto config = make_config(o);
@@ -172,16 +188,19 @@ void add_options(CLI::App& app, options& o) {
                  "CIDNS_RESOLVER, /etc/cidns/resolv.conf, else 127.0.0.1:5380)");
   app.add_flag("--norec", o.norec, "clear RD (ask an authoritative server directly)");
   app.add_flag("--tcp", o.tcp, "use TCP from the start");
-  app.add_flag("--json", o.json, "print the reply as JSON");
+  auto* json = app.add_flag("--json", o.json, "print the reply as JSON");
+  app.add_flag("--short", o.short_output,
+               "print only the answer's data, one record a line (as dig +short)")
+      ->excludes(json);
   app.add_flag("--dnssec", o.dnssec,
                "set DO: show SIGs and denial proofs, and the validation state");
   app.add_flag("--cd", o.cd, "set CD: ask the resolver not to validate");
   app.add_option("--timeout", o.timeout_ms,
                  "milliseconds to wait for each reply (default: the configuration's, 2000)")
-      ->check(CLI::Range(1, 60000));
+      ->check(lookup::whole_number(1, stub::max_timeout.count(), "milliseconds"));
   app.add_option("--attempts", o.attempts,
                  "rounds over the servers (default: the configuration's, 2)")
-      ->check(CLI::Range(1, 10));
+      ->check(lookup::whole_number(1, stub::max_attempts, "rounds"));
   app.add_flag("--trace", o.trace, "iterate from the root servers, printing each step");
   app.add_option("--root", o.roots, "root server ADDR[:PORT] for --trace (repeatable)")
       ->allow_extra_args(false);
@@ -196,12 +215,16 @@ void add_options(CLI::App& app, options& o) {
 
 int main(int argc, char** argv) {
   options o;
-  CLI::App app{"cidns-lookup: query cidns resolvers or a server and print the reply"};
+  CLI::App app{"cidns-lookup: query cidns resolvers or a server and print the reply",
+               "cidns-lookup"};
+  lookup::prefix_failure_messages(app);
+  app.set_version_flag("--version", lookup::version_text(), "print the program's version and exit");
   add_options(app, o);
   app.footer(
       "Exit status: 0 an answer, 1 NXDOMAIN or NODATA, 2 failure (SERVFAIL, REFUSED, FORMERR, "
       "timeout, bad input), 3 a referral. --discover: 0 something matched, 1 nothing did, 2 "
       "failure.");
+  if (auto habit = lookup::dig_habit(app, argc, argv)) return fail(*habit);
   if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;
   return run(o);
 }

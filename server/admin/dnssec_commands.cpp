@@ -25,6 +25,7 @@
 #include "cidns/zone/ttl.hpp"
 #include "cidns/zone/writer.hpp"
 #include "command.hpp"
+#include "command_line.hpp"
 
 namespace cidns::admin {
 namespace {
@@ -409,7 +410,7 @@ void add_dnssec_commands(CLI::App& app, action& selected) {
       ->excludes(validity);
   sign->add_option("-o,--output", sg->out, "Write the signed zone here (default: standard output)");
   sign->add_option("-j,--jobs", sg->jobs, "Signing threads (default: one per core)")
-      ->check(CLI::Range(0U, 256U));
+      ->check(whole_number(0, 256, "threads"));
   sign->add_flag("-q,--quiet", sg->quiet, "No progress line and no summary");
   sign->callback([&selected, sg] { selected = [sg] { return run_sign(*sg); }; });
 
@@ -427,7 +428,7 @@ void add_dnssec_commands(CLI::App& app, action& selected) {
       "--time", vf->time,
       "Check validity windows at this time (YYYYMMDDHHMMSS, RFC 3339 or unix; default now)");
   verify->add_option("-j,--jobs", vf->jobs, "Threads (default: one per core)")
-      ->check(CLI::Range(0U, 256U));
+      ->check(whole_number(0, 256, "threads"));
   verify->add_flag("--json", vf->json, "JSON: {zone, ok, problems: [{name, type, problem}]}");
   verify->callback([&selected, vf] { selected = [vf] { return run_verify(*vf); }; });
 

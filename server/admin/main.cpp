@@ -5,16 +5,20 @@
 
 #include "cidns/util/command_line.hpp"
 #include "command.hpp"
+#include "command_line.hpp"
 
 int main(int argc, char** argv) {
   using namespace cidns::admin;
   CLI::App app{"cidns-admin: manage cidns zones and servers", "cidns-admin"};
+  prefix_failure_messages(app);
   app.require_subcommand(1);
   action selected;
   add_zone_commands(app, selected);
   add_dnssec_commands(app, selected);
   add_server_commands(app, selected);
   add_resolver_commands(app, selected);
+  add_version_flags(app);
+  if (auto code = check_command_words(app, argc, argv)) return *code;
   if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;
   if (!selected) {
     fmt::print(stderr, "cidns-admin: no command given (see --help)\n");

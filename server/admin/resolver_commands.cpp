@@ -27,20 +27,8 @@ void print_status(const nlohmann::json& r) {
   }
 }
 
-// Nested objects flattened to "a.b: value" lines.
-void print_flat(const nlohmann::json& j, const std::string& prefix) {
-  for (const auto& [k, v] : j.items()) {
-    const std::string key = prefix.empty() ? k : prefix + "." + k;
-    if (v.is_object()) {
-      print_flat(v, key);
-    } else {
-      fmt::print("{}: {}\n", key, v.dump());
-    }
-  }
-}
-
 void print_stats(const nlohmann::json& r) {
-  print_flat(r.value("stats", nlohmann::json::object()), "");
+  print_flat(r.value("stats", nlohmann::json::object()));
 }
 
 void print_flush(const nlohmann::json& r) {

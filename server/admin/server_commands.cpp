@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -41,38 +42,67 @@ std::string signed_until(const nlohmann::json& z) {
   return record::format_sig_time(expires) + (z.value("signed_online", false) ? "+" : "");
 }
 
+// When the zone's last load failed: "when: first message" (and the other messages, one a
+// line, in `more`). A server before "last_error" became an object sends the text itself.
+std::string last_error(const nlohmann::json& z, std::vector<std::string>& more) {
+  if (!z.contains("last_error")) return "";
+  const auto& e = z["last_error"];
+  if (e.is_string()) return e.get<std::string>();
+  if (!e.is_object()) return "";
+  std::vector<std::string> messages;
+  if (e.contains("messages") && e["messages"].is_array()) {
+    for (const auto& m : e["messages"]) {
+      if (m.is_string()) messages.push_back(m.get<std::string>());
+    }
+  }
+  const auto when = e.value("time", std::uint64_t{0});
+  std::string first = when == 0 ? "" : record::format_sig_time(when) + " ";
+  first += messages.empty() ? "failed" : messages.front();
+  if (messages.size() > 1) more.assign(messages.begin() + 1, messages.end());
+  return first;
+}
+
 void print_zones(const nlohmann::json& r) {
   fmt::print("{:<32} {:>12} {:>9} {:>6} {:>8} {:>15}  {}\n", "ZONE", "SERIAL", "RECORDS", "LOADS",
              "FAILURES", "SIGNED UNTIL", "LAST ERROR");
+  if (!r.contains("zones") || !r["zones"].is_array()) return;
   for (const auto& z : r["zones"]) {
+    std::vector<std::string> more;
+    const std::string error = last_error(z, more);
     fmt::print("{:<32} {:>12} {:>9} {:>6} {:>8} {:>15}  {}\n", z.value("name", ""),
                z.value("serial", 0u), z.value("records", 0u), z.value("loads", 0u),
-               z.value("failures", 0u), signed_until(z), z.value("last_error", ""));
+               z.value("failures", 0u), signed_until(z), error);
+    for (const auto& m : more) fmt::print("{:89}{}\n", "", m);
+  }
+}
+
+// The reload's failures, as the server read them: "zone Z: not reloaded from FILE" and the
+// file:line:col messages.
+void print_reload_errors(const nlohmann::json& errors) {
+  for (const auto& e : errors) {
+    if (!e.is_object()) continue;
+    fmt::print("zone {}: not reloaded from {} (the old version stays in service)\n",
+               e.value("zone", "?"), e.value("file", "?"));
+    if (!e.contains("messages") || !e["messages"].is_array()) continue;
+    for (const auto& m : e["messages"]) {
+      if (m.is_string()) fmt::print("{}\n", m.get<std::string>());
+    }
   }
 }
 
 void print_reload(const nlohmann::json& r) {
   fmt::print("reload queued: {}\n", r.value("queued", ""));
   if (r.contains("zones")) print_zones(r);
+  if (r.contains("errors") && r["errors"].is_array()) {
+    print_reload_errors(r["errors"]);
+    if (!r["errors"].empty())
+      fmt::print("reload failed: {} zone(s) with errors\n", r["errors"].size());
+  }
 }
 
+// Every counter of the reply, whatever the server adds.
 void print_stats(const nlohmann::json& r) {
-  const auto& s = r["stats"];
-  fmt::print("queries: {}\n", s.value("queries", 0u));
-  for (const char* group : {"opcode", "type", "rcode"}) {
-    if (!s.contains(group)) continue;
-    for (const auto& [k, v] : s[group].items())
-      fmt::print("{}.{}: {}\n", group, k, v.get<std::uint64_t>());
-  }
-  fmt::print("truncated: {}\nformerr: {}\ndropped: {}\nmean_latency_us: {:.2f}\n",
-             s.value("truncated", 0u), s.value("formerr", 0u), s.value("dropped", 0u),
-             s.value("mean_latency_us", 0.0));
-  if (s.contains("transport")) {
-    for (const auto& [k, v] : s["transport"].items())
-      fmt::print("transport.{}: {}\n", k, v.get<std::uint64_t>());
-  }
-  fmt::print("reloads: {}\nreload_failures: {}\n", s.value("reloads", 0u),
-             s.value("reload_failures", 0u));
+  print_flat(r.value("stats", nlohmann::json::object()));
 }
 
 void add_common(CLI::App* cmd, server_options& o) { add_control_options(cmd, o, "authd"); }
