@@ -12,20 +12,17 @@ daemon_channels daemon_channels::open(std::string_view daemon, const std::string
   daemon_channels c;
   if (control_path != "off") {
     const std::string path = control_path.empty() ? default_control_path(daemon) : control_path;
-    try {
-      c.control = std::make_unique<control_server>(path, std::move(on_control));
-      c.control->start();
-    } catch (const std::exception& e) {
-      throw std::runtime_error(std::string("control socket: ") + e.what());
-    }
+    // control_server's errors already read "control socket PATH: …".
+    c.control = std::make_unique<control_server>(path, std::move(on_control));
+    c.control->start();
   }
   if (metrics_at) {
     try {
       c.metrics = std::make_unique<metrics_server>(*metrics_at, std::move(produce));
       c.metrics->start();
-    } catch (const std::exception& e) {
+    } catch (...) {
       c.stop();
-      throw std::runtime_error(std::string("metrics: ") + e.what());
+      throw;  // metrics_server's errors already read "cannot listen on ADDR (metrics): …"
     }
   }
   return c;

@@ -108,4 +108,14 @@ result<endpoint> parse_endpoint(std::string_view text, std::uint16_t port_if_abs
   return ep;
 }
 
+result<endpoint> parse_endpoint_with_port(std::string_view text) {
+  // Whether a port was written: parsed with two different fallbacks, only a missing one differs.
+  auto ep = parse_endpoint(text, 0);
+  if (!ep) return ep;
+  if (auto again = parse_endpoint(text, 1); again && again->port != ep->port) {
+    return fail(text, "a port is required (ADDR:PORT)");
+  }
+  return ep;
+}
+
 }  // namespace cidns::net

@@ -212,9 +212,16 @@ void engine::impl::handle_discover(task& t, const wire::message& reply, time_ms 
                           std::to_string(options.discovery.max_zones) + " zones)");
       continue;
     }
+    // Keys this engine or the cache already validated for the same DS serve again.
     auto known = infra.find(child);
-    if (known == infra.end() || known->second.expires <= now ||
-        cut.sec != security::indeterminate) {
+    if (known != infra.end() && known->second.expires > now && known->second.cut.sec == cut.sec &&
+        known->second.cut.ds == cut.ds && known->second.cut.keys) {
+      cut.keys = known->second.cut.keys;
+    } else {
+      if (cut.sec == security::secure) {
+        time_ms expires = 0;
+        cut.keys = keys_from_cache(child, cut.ds, now, expires);
+      }
       infra[child] = infra_zone{cut, now + 1000ULL * std::max<std::uint32_t>(ttl, 1)};
     }
     d.queued.push_back(std::move(cut));

@@ -42,7 +42,7 @@ stats_snapshot query_stats::snapshot() const {
     s.latency_ns_sum += b->latency_ns_sum.load(std::memory_order_relaxed);
     s.truncated += b->truncated.load(std::memory_order_relaxed);
     s.formerr += b->formerr.load(std::memory_order_relaxed);
-    s.dropped += b->dropped.load(std::memory_order_relaxed);
+    add_into(s.dropped_by, b->dropped);
     s.rrl_limited += b->rrl_limited.load(std::memory_order_relaxed);
     s.rrl_slipped += b->rrl_slipped.load(std::memory_order_relaxed);
     s.rrl_dropped += b->rrl_dropped.load(std::memory_order_relaxed);
@@ -50,6 +50,7 @@ stats_snapshot query_stats::snapshot() const {
     s.cookie_valid += b->cookie_valid.load(std::memory_order_relaxed);
     s.cookie_invalid += b->cookie_invalid.load(std::memory_order_relaxed);
   }
+  s.dropped = std::accumulate(s.dropped_by.begin(), s.dropped_by.end(), std::uint64_t{0});
   return s;
 }
 

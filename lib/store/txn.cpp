@@ -123,6 +123,7 @@ std::optional<item> cursor::move(MDB_cursor_op op) {
 }
 
 std::optional<item> cursor::lower_bound(std::string_view key) {
+  if (key.empty()) return first();  // LMDB rejects a zero-length key; every key is >= ""
   MDB_val k = to_val(key), v{};
   int rc = mdb_cursor_get(m_cur, &k, &v, MDB_SET_RANGE);
   if (rc == MDB_NOTFOUND) return std::nullopt;

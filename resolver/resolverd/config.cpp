@@ -67,7 +67,9 @@ void server_key(config& c, const std::string& file, const std::string& k, const 
   } else if (k == "control") {
     c.control = str(file, full, v);
   } else if (k == "metrics") {
-    c.metrics = endpoint_of(file, full, v);
+    auto ep = net::parse_endpoint_with_port(str(file, full, v));  // never the query port
+    if (!ep) fail(file, full, ep.err().message);
+    c.metrics = *ep;
   } else if (k == "cookies") {
     if (!v.is_boolean()) fail(file, full, "expected true or false");
     c.cookies = v.as_boolean();

@@ -28,10 +28,10 @@ struct config {
   std::optional<net::endpoint> metrics;
   std::chrono::milliseconds client_deadline{6'000};
   // DISCOVER fan-out ([discovery] parallel, zones, deadline; --discover-*).
-  unsigned discover_parallel = 16;  // zones asked at once, 1..256
-  unsigned discover_zones = 100;    // zones asked in all, 1..10000
+  unsigned discover_parallel = 16;                     // zones asked at once, 1..256
+  unsigned discover_zones = 1000;                      // zones asked in all, 1..10000
   std::chrono::milliseconds discover_deadline{3'000};  // 100 ms .. 60 s
-  bool cookies = true;  // answer client cookies with server cookies
+  bool cookies = true;                                 // answer client cookies with server cookies
 };
 
 // Reads a TOML config. Throws std::runtime_error with "FILE: key: problem".

@@ -15,6 +15,7 @@
 #include "cidns/net/signals.hpp"
 #include "cidns/resolve/lmdb_cache.hpp"
 #include "cidns/resolve/validator.hpp"
+#include "cidns/serve/version.hpp"
 #include "cidns/util/command_line.hpp"
 #include "cidns/util/log.hpp"
 #include "config.hpp"
@@ -71,7 +72,11 @@ cidns::resolverd::config build_config(const options& o) {
   if (o.discover_zones > 0) c.discover_zones = static_cast<unsigned>(o.discover_zones);
   if (o.discover_deadline > 0) c.discover_deadline = std::chrono::milliseconds(o.discover_deadline);
   if (!o.control.empty()) c.control = o.control;
-  if (!o.metrics.empty()) c.metrics = flag_endpoint("--metrics", o.metrics);
+  if (!o.metrics.empty()) {
+    auto ep = net::parse_endpoint_with_port(o.metrics);
+    if (!ep) throw std::runtime_error("--metrics " + ep.err().message);
+    c.metrics = *ep;
+  }
   if (c.listen.empty()) c.listen.push_back(*net::parse_endpoint("127.0.0.1"));
   if (c.roots.empty() && !c.root_hints.empty()) c.roots = resolverd::read_root_hints(c.root_hints);
   if (c.roots.empty()) {
@@ -207,7 +212,7 @@ int serve(const cidns::resolverd::config& c) {
 int main(int argc, char** argv) {
   options o;
   CLI::App app{"cidns-resolverd: caching, validating resolver for cidns"};
-  app.set_version_flag("--version", std::string("cidns-resolverd ") + CIDNS_VERSION);
+  cidns::add_version_flag(app, "cidns-resolverd", cidns::serve::project_version());
   app.add_option("-c,--config", o.config_file, "TOML configuration file");
   app.add_option("-l,--listen", o.listen,
                  "address to serve clients on, ADDR[:PORT] or [V6]:PORT (repeatable; default "
@@ -224,24 +229,26 @@ int main(int argc, char** argv) {
                  "client prefix to answer, e.g. 10.0.0.0/8, ::1, any (repeatable; default "
                  "127.0.0.0/8 and ::1); others get REFUSED");
   app.add_option("-t,--threads", o.threads, "serving threads, 0..1024 (0: one per core)")
-      ->check(CLI::Range(0, 1024));
+      ->check(cidns::whole_number(0, 1024));
   app.add_option("--control", o.control, "control socket path, or \"off\"");
-  app.add_option("--metrics", o.metrics, "serve Prometheus metrics on ADDR:PORT");
+  app.add_option("--metrics", o.metrics,
+                 "serve Prometheus metrics on ADDR:PORT (the port is required)");
   app.add_option("--discover-parallel", o.discover_parallel,
                  "DISCOVER: zones asked at once, 1..256 (default 16)")
-      ->check(CLI::Range(1, 256));
+      ->check(cidns::whole_number(1, 256));
   app.add_option("--discover-zones", o.discover_zones,
-                 "DISCOVER: zones asked in all, 1..10000 (default 100)")
-      ->check(CLI::Range(1, 10'000));
+                 "DISCOVER: zones asked in all, 1..10000 (default 1000)")
+      ->check(cidns::whole_number(1, 10'000));
   app.add_option("--discover-deadline", o.discover_deadline,
                  "DISCOVER: milliseconds before the results so far are answered, 100..60000 "
                  "(default 3000)")
-      ->check(CLI::Range(100, 60'000));
+      ->check(cidns::whole_number(100, 60'000));
   app.add_flag("--no-cookies", o.no_cookies, "do not answer client cookies with server cookies");
   cidns::add_log_level_option(app);
   app.footer(
       "Exit status: 0 stopped cleanly, 1 a socket or the cache failed, 2 usage or configuration "
       "error.");
+  cidns::set_program_failure_message(app, "cidns-resolverd");
   if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;
   cidns::resolverd::config c;
   try {

@@ -31,7 +31,10 @@ nlohmann::json stats_json(const daemon_view& d) {
   j["refused"] = c.refused.load();
   j["formerr"] = c.formerr.load();
   j["notimp"] = c.notimp.load();
-  j["dropped"] = c.dropped.load();
+  j["dropped"] = c.dropped();
+  j["dropped_by_reason"] = {{"undecodable", c.dropped_undecodable.load()},
+                            {"reply", c.dropped_reply.load()},
+                            {"empty", c.dropped_empty.load()}};
   j["cache_answers"] = e.cache_answers;
   j["upstream"] = {{"queries", e.upstream_queries},
                    {"timeouts", e.upstream_timeouts},
@@ -117,6 +120,13 @@ std::string metrics_text(const daemon_view& d) {
   };
   metric("counter", "cidns_resolver_queries_total", "Client queries received.");
   out += fmt::format("cidns_resolver_queries_total {}\n", c.queries.load());
+  metric("counter", "cidns_resolver_dropped_total", "Client messages not answered, by reason.");
+  out += fmt::format("cidns_resolver_dropped_total{{reason=\"undecodable\"}} {}\n",
+                     c.dropped_undecodable.load());
+  out +=
+      fmt::format("cidns_resolver_dropped_total{{reason=\"reply\"}} {}\n", c.dropped_reply.load());
+  out +=
+      fmt::format("cidns_resolver_dropped_total{{reason=\"empty\"}} {}\n", c.dropped_empty.load());
   metric("counter", "cidns_resolver_refused_total", "Client queries refused by the access list.");
   out += fmt::format("cidns_resolver_refused_total {}\n", c.refused.load());
   metric("counter", "cidns_resolver_cache_total", "Cache look-ups by outcome.");

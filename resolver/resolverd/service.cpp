@@ -6,6 +6,7 @@
 #include <array>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -240,12 +241,18 @@ void service::handle(std::span<const std::uint8_t> bytes, const net::peer_info& 
     if (!why.empty()) w.builder.set_error(static_cast<std::uint32_t>(wire::error_code::other), why);
     reply.send(w.builder.finish(wire::max_message_size));
   };
+  if (view.empty()) {  // decodes as a message of defaults, but is never a query
+    return m_counters.dropped_empty.fetch_add(1, std::memory_order_relaxed), void();
+  }
   if (auto ok = wire::decode(view, w.query); !ok) {
     // Never answer a reply, malformed or not (the decoder may have stopped before its
     // flags); echo the id the decoder would have used: the last one.
     const auto head = wire::peek_header(view);
-    if (w.query.has_flag(wire::flag::qr) || (head.flags & wire::flag::qr) != 0 || !head.id) {
-      return m_counters.dropped.fetch_add(1), void();
+    if (w.query.has_flag(wire::flag::qr) || (head.flags & wire::flag::qr) != 0) {
+      return m_counters.dropped_reply.fetch_add(1, std::memory_order_relaxed), void();
+    }
+    if (!head.id) {
+      return m_counters.dropped_undecodable.fetch_add(1, std::memory_order_relaxed), void();
     }
     const auto id = head.id;
     m_counters.formerr.fetch_add(1, std::memory_order_relaxed);
@@ -253,7 +260,9 @@ void service::handle(std::span<const std::uint8_t> bytes, const net::peer_info& 
     std::string why = ok.err().message.substr(0, 160);
     return refuse(*id, wire::rcode::formerr, why);
   }
-  if (w.query.has_flag(wire::flag::qr)) return m_counters.dropped.fetch_add(1), void();
+  if (w.query.has_flag(wire::flag::qr)) {
+    return m_counters.dropped_reply.fetch_add(1, std::memory_order_relaxed), void();
+  }
   if (!m_allow.allows(address_bytes(from.address))) {
     m_counters.refused.fetch_add(1, std::memory_order_relaxed);
     return refuse(w.query.id, wire::rcode::refused, "");
@@ -267,6 +276,19 @@ void service::handle(std::span<const std::uint8_t> bytes, const net::peer_info& 
     m_counters.formerr.fetch_add(1, std::memory_order_relaxed);
     return refuse(w.query.id, wire::rcode::formerr, "no question");
   }
+  // A DISCOVER's selector is checked before the reply sink moves to the waiting client.
+  std::optional<select::selector> selector;
+  if (discover) {
+    auto sel = w.query.selector.empty() ? result<select::selector>(make_error("empty"))
+                                        : select::parse(w.query.selector);
+    if (!sel) {
+      m_counters.formerr.fetch_add(1, std::memory_order_relaxed);
+      return refuse(w.query.id, wire::rcode::formerr,
+                    w.query.selector.empty() ? "DISCOVER without a selector"
+                                             : "selector: " + sel.err().message);
+    }
+    selector = std::move(*sel);
+  }
   worker_state::client c;
   c.sink = std::move(reply);
   c.id = w.query.id;
@@ -278,16 +300,9 @@ void service::handle(std::span<const std::uint8_t> bytes, const net::peer_info& 
                             static_cast<std::int64_t>(now / 1000), c.cookie);
   }
   std::uint64_t handle_id = 0;
-  if (discover) {
-    auto sel = select::parse(w.query.selector);
-    if (!sel) {
-      m_counters.formerr.fetch_add(1, std::memory_order_relaxed);
-      return refuse(w.query.id, wire::rcode::formerr,
-                    w.query.selector.empty() ? "DISCOVER without a selector"
-                                             : "selector: " + sel.err().message);
-    }
+  if (selector) {
     handle_id =
-        w.engine.start_discover(*w.query.question, *sel, w.query.flags, now, w.query.deadline);
+        w.engine.start_discover(*w.query.question, *selector, w.query.flags, now, w.query.deadline);
   } else {
     handle_id = w.engine.start(*w.query.question, w.query.flags, now);
   }

@@ -20,7 +20,13 @@ namespace cidns::resolverd {
 
 // Counters of the service itself (the engine keeps its own).
 struct service_counters {
-  std::atomic<std::uint64_t> queries{0}, refused{0}, formerr{0}, notimp{0}, dropped{0}, answered{0};
+  std::atomic<std::uint64_t> queries{0}, refused{0}, formerr{0}, notimp{0}, answered{0};
+  // Messages not answered at all, by reason: undecodable (no readable header), a reply
+  // (QR set), an empty datagram.
+  std::atomic<std::uint64_t> dropped_undecodable{0}, dropped_reply{0}, dropped_empty{0};
+  std::uint64_t dropped() const noexcept {
+    return dropped_undecodable.load() + dropped_reply.load() + dropped_empty.load();
+  }
 };
 
 class service final : public net::async_query_handler {

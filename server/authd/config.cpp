@@ -2,6 +2,7 @@
 #include "config.hpp"
 
 #include <filesystem>
+#include <limits>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -87,6 +88,128 @@ std::uint32_t parse_validity(std::string_view what, std::string_view text) {
   return *v;
 }
 
+namespace {
+
+// An integer key within [min, max], else "FILE: KEY: `why`".
+std::int64_t integer_in(const std::string& file, std::string_view key, const toml::value& v,
+                        std::int64_t min, std::int64_t max, std::string_view why) {
+  if (!v.is_integer() || v.as_integer() < min || v.as_integer() > max) fail(file, key, why);
+  return v.as_integer();
+}
+
+void listen_key(config& c, const std::string& file, std::string_view key, const toml::value& v) {
+  if (v.is_string()) {
+    c.listen.push_back(parse_ep(file, key, v));
+  } else if (v.is_array()) {
+    for (const auto& item : v.as_array()) c.listen.push_back(parse_ep(file, key, item));
+  } else {
+    fail(file, key, "expected an address or a list of addresses");
+  }
+}
+
+// [server] limits and defences: the numeric keys, with the same bounds as their flags.
+bool limit_key(config& c, const std::string& file, const std::string& k, const std::string& full,
+               const toml::value& v) {
+  if (k == "threads") {
+    c.threads = static_cast<unsigned>(integer_in(file, full, v, 0, max_threads,
+                                                 "expected a number of threads, 0..1024 (0: one "
+                                                 "per core)"));
+  } else if (k == "tcp-idle-timeout") {
+    c.tcp_idle_timeout = parse_duration(file, full, v);
+  } else if (k == "tcp-max-connections") {
+    c.tcp_max_connections = static_cast<std::size_t>(integer_in(
+        file, full, v, 1, std::numeric_limits<std::int64_t>::max(), "expected a positive number"));
+  } else if (k == "udp-batch") {
+    c.udp_batch = static_cast<std::size_t>(integer_in(file, full, v, 1, 1024, "expected 1..1024"));
+  } else if (k == "udp-max-size") {
+    c.udp_max_size = static_cast<std::uint32_t>(integer_in(
+        file, full, v, min_udp_max_size, max_udp_max_size,
+        fmt::format("expected a size in bytes, {}..{}", min_udp_max_size, max_udp_max_size)));
+  } else if (k == "rrl-rate") {
+    c.rrl_rate = static_cast<std::uint32_t>(
+        integer_in(file, full, v, 0, serve::rate_limiter::max_rate,
+                   fmt::format("expected responses per second per client prefix, 0..{} (0: off)",
+                               serve::rate_limiter::max_rate)));
+  } else if (k == "rrl-slip") {
+    c.rrl_slip = static_cast<std::uint32_t>(
+        integer_in(file, full, v, 0, max_rrl_slip,
+                   "expected 0..100 (0: drop every limited reply, 1: truncate every one)"));
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void server_section(config& c, const std::string& file, const toml::value& section) {
+  if (!section.is_table()) fail(file, "server", "expected a table");
+  for (const auto& [k, v] : section.as_table()) {
+    const std::string full = "server." + k;
+    if (k == "listen") {
+      listen_key(c, file, full, v);
+    } else if (k == "control") {
+      if (!v.is_string()) fail(file, full, "expected a socket path or \"off\"");
+      c.control = v.as_string().str;
+    } else if (k == "metrics") {
+      if (!v.is_string()) fail(file, full, "expected an address string such as \"127.0.0.1:9380\"");
+      auto ep = net::parse_endpoint_with_port(v.as_string().str);
+      if (!ep) fail(file, full, ep.err().message);
+      c.metrics = *ep;
+    } else if (k == "cookies") {
+      if (!v.is_boolean()) fail(file, full, "expected true or false");
+      c.cookies = v.as_boolean();
+    } else if (!limit_key(c, file, k, full, v)) {
+      fail(file, full, "unknown key");
+    }
+  }
+}
+
+// One [[zone]] table; relative file names are relative to the config's directory.
+zone_config zone_table(const std::string& file, const toml::value& z,
+                       const std::filesystem::path& dir) {
+  if (!z.is_table()) fail(file, "zone", "expected a table");
+  auto relative = [&dir](const std::string& name) {
+    std::filesystem::path p(name);
+    return (p.is_relative() ? dir / p : p).string();
+  };
+  zone_config zc;
+  bool have_name = false;
+  for (const auto& [k, v] : z.as_table()) {
+    const std::string full = "zone." + k;
+    if (k == "key" && v.is_array()) {
+      for (const auto& item : v.as_array()) {
+        if (!item.is_string()) fail(file, full, "expected key file names");
+        zc.keys.push_back(relative(item.as_string().str));
+      }
+      continue;
+    }
+    if (!v.is_string()) fail(file, full, "expected a string");
+    const std::string& text = v.as_string().str;
+    if (k == "validity") {
+      try {
+        zc.sig_validity = parse_validity(full, text);
+      } catch (const std::exception& e) {
+        fail(file, full, e.what());
+      }
+    } else if (k == "name") {
+      auto n = name::identifier::parse(text);
+      if (!n) fail(file, full, n.err().message);
+      zc.name = *n;
+      have_name = true;
+    } else if (k == "file") {
+      zc.file = relative(text);
+    } else if (k == "key") {
+      zc.keys.push_back(relative(text));
+    } else {
+      fail(file, full, "unknown key");
+    }
+  }
+  if (!have_name) fail(file, "zone.name", "missing");
+  if (zc.file.empty()) fail(file, "zone.file", fmt::format("missing for zone {}", zc.name.text()));
+  return zc;
+}
+
+}  // namespace
+
 config read_config(const std::string& path) {
   toml::value root;
   try {
@@ -94,115 +217,15 @@ config read_config(const std::string& path) {
   } catch (const std::exception& e) {
     throw std::runtime_error(e.what());
   }
-  config c;
-  auto dir = std::filesystem::path(path).parent_path();
   if (!root.is_table()) fail(path, "(top)", "not a table");
+  config c;
+  const auto dir = std::filesystem::path(path).parent_path();
   for (const auto& [key, value] : root.as_table()) {
     if (key == "server") {
-      if (!value.is_table()) fail(path, "server", "expected a table");
-      for (const auto& [k, v] : value.as_table()) {
-        std::string full = "server." + k;
-        if (k == "listen") {
-          if (v.is_string()) {
-            c.listen.push_back(parse_ep(path, full, v));
-          } else if (v.is_array()) {
-            for (const auto& item : v.as_array()) c.listen.push_back(parse_ep(path, full, item));
-          } else {
-            fail(path, full, "expected an address or a list of addresses");
-          }
-        } else if (k == "threads") {
-          if (!v.is_integer() || v.as_integer() < 0 || v.as_integer() > 1024) {
-            fail(path, full, "expected a number of threads, 0..1024 (0: one per core)");
-          }
-          c.threads = static_cast<unsigned>(v.as_integer());
-        } else if (k == "control") {
-          if (!v.is_string()) fail(path, full, "expected a socket path or \"off\"");
-          c.control = v.as_string().str;
-        } else if (k == "metrics") {
-          c.metrics = parse_ep(path, full, v);
-        } else if (k == "tcp-idle-timeout") {
-          c.tcp_idle_timeout = parse_duration(path, full, v);
-        } else if (k == "tcp-max-connections") {
-          if (!v.is_integer() || v.as_integer() < 1) fail(path, full, "expected a positive number");
-          c.tcp_max_connections = static_cast<std::size_t>(v.as_integer());
-        } else if (k == "udp-batch") {
-          if (!v.is_integer() || v.as_integer() < 1 || v.as_integer() > 1024) {
-            fail(path, full, "expected 1..1024");
-          }
-          c.udp_batch = static_cast<std::size_t>(v.as_integer());
-        } else if (k == "udp-max-size") {
-          if (!v.is_integer() || v.as_integer() < min_udp_max_size ||
-              v.as_integer() > max_udp_max_size) {
-            fail(path, full,
-                 fmt::format("expected a size in bytes, {}..{}", min_udp_max_size,
-                             max_udp_max_size));
-          }
-          c.udp_max_size = static_cast<std::uint32_t>(v.as_integer());
-        } else if (k == "rrl-rate") {
-          if (!v.is_integer() || v.as_integer() < 0 ||
-              v.as_integer() > serve::rate_limiter::max_rate) {
-            fail(path, full,
-                 fmt::format("expected responses per second per client prefix, 0..{} (0: off)",
-                             serve::rate_limiter::max_rate));
-          }
-          c.rrl_rate = static_cast<std::uint32_t>(v.as_integer());
-        } else if (k == "rrl-slip") {
-          if (!v.is_integer() || v.as_integer() < 0 || v.as_integer() > 100) {
-            fail(path, full,
-                 "expected 0..100 (0: drop every limited reply, 1: truncate every one)");
-          }
-          c.rrl_slip = static_cast<std::uint32_t>(v.as_integer());
-        } else if (k == "cookies") {
-          if (!v.is_boolean()) fail(path, full, "expected true or false");
-          c.cookies = v.as_boolean();
-        } else {
-          fail(path, full, "unknown key");
-        }
-      }
+      server_section(c, path, value);
     } else if (key == "zone") {
       if (!value.is_array()) fail(path, "zone", "expected [[zone]] tables");
-      for (const auto& z : value.as_array()) {
-        if (!z.is_table()) fail(path, "zone", "expected a table");
-        zone_config zc;
-        bool have_name = false;
-        for (const auto& [k, v] : z.as_table()) {
-          std::string full = "zone." + k;
-          auto relative = [&dir](const std::string& file) {
-            std::filesystem::path p(file);
-            return (p.is_relative() ? dir / p : p).string();
-          };
-          if (k == "key" && v.is_array()) {
-            for (const auto& item : v.as_array()) {
-              if (!item.is_string()) fail(path, full, "expected key file names");
-              zc.keys.push_back(relative(item.as_string().str));
-            }
-            continue;
-          }
-          if (!v.is_string()) fail(path, full, "expected a string");
-          if (k == "validity") {
-            try {
-              zc.sig_validity = parse_validity(full, v.as_string().str);
-            } catch (const std::exception& e) {
-              fail(path, full, e.what());
-            }
-          } else if (k == "name") {
-            auto n = name::identifier::parse(v.as_string().str);
-            if (!n) fail(path, full, n.err().message);
-            zc.name = *n;
-            have_name = true;
-          } else if (k == "file") {
-            zc.file = relative(v.as_string().str);
-          } else if (k == "key") {
-            zc.keys.push_back(relative(v.as_string().str));
-          } else {
-            fail(path, full, "unknown key");
-          }
-        }
-        if (!have_name) fail(path, "zone.name", "missing");
-        if (zc.file.empty())
-          fail(path, "zone.file", fmt::format("missing for zone {}", zc.name.text()));
-        c.zones.push_back(std::move(zc));
-      }
+      for (const auto& z : value.as_array()) c.zones.push_back(zone_table(path, z, dir));
     } else {
       fail(path, key, "unknown section");
     }

@@ -37,6 +37,10 @@ struct config {
   bool cookies = true;         // answer client cookies with server cookies
 };
 
+// Bounds shared by the flags and the config keys.
+inline constexpr int max_threads = 1024;  // threads: 0..1024 (0: one per core)
+inline constexpr int max_rrl_slip = 100;  // rrl-slip: 0..100
+
 // Bounds of udp_max_size: the UDP floor and the payload of an IPv4 datagram.
 inline constexpr std::uint32_t min_udp_max_size = 512;
 inline constexpr std::uint32_t max_udp_max_size = 65507;

@@ -14,6 +14,7 @@
 #include "cidns/serve/cookies.hpp"
 #include "cidns/serve/query_stats.hpp"
 #include "cidns/serve/rrl.hpp"
+#include "cidns/serve/version.hpp"
 #include "cidns/util/command_line.hpp"
 #include "cidns/util/log.hpp"
 #include "config.hpp"
@@ -33,15 +34,77 @@ struct options {
   std::vector<std::string> zones;
   std::vector<std::string> keys;
   std::string sig_validity;
-  int threads = -1;
+  std::optional<int> threads;  // unset: as configured
   std::string control;
   std::string metrics;
-  int rrl_rate = -1;  // -1: as configured
-  int rrl_slip = -1;
-  std::optional<long long> udp_max_size;  // unset: as configured
+  std::optional<int> rrl_rate;
+  std::optional<int> rrl_slip;
+  std::optional<int> udp_max_size;
   bool no_cookies = false;
 };
 
+// Every numeric flag is checked against the bounds of its config key (config.hpp).
+void add_flags(CLI::App& app, options& o) {
+  using namespace cidns;
+  add_version_flag(app, "cidns-authd", serve::project_version());
+  app.add_option("-c,--config", o.config_file, "TOML configuration file");
+  app.add_option("-l,--listen", o.listen,
+                 "address to serve UDP and TCP on, ADDR[:PORT] or [V6]:PORT (repeatable; "
+                 "default 127.0.0.1:5380)");
+  app.add_option("-z,--zone", o.zones, "zone to serve, NAME=FILE (repeatable)");
+  app.add_option("-k,--key", o.keys,
+                 "private key to sign the --zone with on load and re-sign before expiry: FILE "
+                 "(one --zone) or ZONE=FILE (repeatable)");
+  app.add_option("--sig-validity", o.sig_validity,
+                 "how long signatures made online are valid, e.g. 30d (default), 12h, 60s; "
+                 "re-signed when a quarter is left");
+  app.add_option("-t,--threads", o.threads, "serving threads, 0..1024 (0: one per core)")
+      ->check(cidns::whole_number(0, authd::max_threads));
+  app.add_option("--control", o.control, "control socket path, or \"off\"");
+  app.add_option("--metrics", o.metrics,
+                 "serve Prometheus metrics on ADDR:PORT (the port is required)");
+  app.add_option("--rrl-rate", o.rrl_rate,
+                 "UDP responses per second per client prefix (/24, /56), 0..10000; 0: off "
+                 "(default)")
+      ->check(cidns::whole_number(0, static_cast<int>(serve::rate_limiter::max_rate)));
+  app.add_option("--rrl-slip", o.rrl_slip,
+                 "send every N-th rate-limited reply truncated, drop the rest, 0..100 (default "
+                 "2; 0: drop all, 1: truncate all)")
+      ->check(cidns::whole_number(0, authd::max_rrl_slip));
+  app.add_option("--udp-max-size", o.udp_max_size,
+                 "largest UDP reply in bytes, whatever a query's max_size asks: 512..65507 "
+                 "(default 1232); larger answers are truncated with TC")
+      ->check(cidns::whole_number(static_cast<int>(authd::min_udp_max_size),
+                                  static_cast<int>(authd::max_udp_max_size)));
+  app.add_flag("--no-cookies", o.no_cookies, "do not answer client cookies with server cookies");
+  add_log_level_option(app);
+  app.footer(
+      "Exit status: 0 stopped cleanly, 1 a zone or socket failed, 2 usage or configuration error.");
+}
+
+// The --zone, --key and --sig-validity flags, added to the configured zones.
+void add_flag_zones(cidns::authd::config& c, const options& o) {
+  using namespace cidns;
+  std::vector<authd::zone_config> flag_zones;
+  for (const auto& z : o.zones) flag_zones.push_back(authd::parse_zone_arg(z));
+  for (const auto& k : o.keys) authd::add_key_arg(flag_zones, k);
+  if (!o.sig_validity.empty()) {
+    const auto v = authd::parse_validity("--sig-validity", o.sig_validity);
+    for (auto& z : flag_zones) z.sig_validity = v;
+  }
+  for (auto& z : flag_zones) c.zones.push_back(std::move(z));
+  if (c.zones.empty())
+    throw std::runtime_error("no zones: give --zone NAME=FILE or a [[zone]] in --config");
+  for (std::size_t i = 0; i < c.zones.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (c.zones[i].name == c.zones[j].name) {
+        throw std::runtime_error("zone " + c.zones[i].name.text() + " is configured twice");
+      }
+    }
+  }
+}
+
+// The configuration file, then the flags over it. Throws std::runtime_error naming the flag.
 cidns::authd::config build_config(const options& o) {
   using namespace cidns;
   authd::config c;
@@ -54,43 +117,108 @@ cidns::authd::config build_config(const options& o) {
       c.listen.push_back(*ep);
     }
   }
-  std::vector<authd::zone_config> flag_zones;
-  for (const auto& z : o.zones) flag_zones.push_back(authd::parse_zone_arg(z));
-  for (const auto& k : o.keys) authd::add_key_arg(flag_zones, k);
-  if (!o.sig_validity.empty()) {
-    const auto v = authd::parse_validity("--sig-validity", o.sig_validity);
-    for (auto& z : flag_zones) z.sig_validity = v;
-  }
-  for (auto& z : flag_zones) c.zones.push_back(std::move(z));
-  if (o.threads >= 0) c.threads = static_cast<unsigned>(o.threads);
+  if (c.listen.empty()) c.listen.push_back(*net::parse_endpoint("127.0.0.1"));
+  if (o.threads) c.threads = static_cast<unsigned>(*o.threads);
   if (!o.control.empty()) c.control = o.control;
   if (!o.metrics.empty()) {
-    auto ep = net::parse_endpoint(o.metrics);
+    auto ep = net::parse_endpoint_with_port(o.metrics);
     if (!ep) throw std::runtime_error("--metrics " + ep.err().message);
     c.metrics = *ep;
   }
-  if (o.rrl_rate >= 0) c.rrl_rate = static_cast<std::uint32_t>(o.rrl_rate);
-  if (o.rrl_slip >= 0) c.rrl_slip = static_cast<std::uint32_t>(o.rrl_slip);
+  if (o.rrl_rate) c.rrl_rate = static_cast<std::uint32_t>(*o.rrl_rate);
+  if (o.rrl_slip) c.rrl_slip = static_cast<std::uint32_t>(*o.rrl_slip);
+  if (o.udp_max_size) c.udp_max_size = static_cast<std::uint32_t>(*o.udp_max_size);
   if (o.no_cookies) c.cookies = false;
-  if (o.udp_max_size) {
-    const long long n = *o.udp_max_size;
-    if (n < authd::min_udp_max_size || n > authd::max_udp_max_size) {
-      throw std::runtime_error(fmt::format("--udp-max-size {}: expected {}..{} bytes", n,
-                                           authd::min_udp_max_size, authd::max_udp_max_size));
-    }
-    c.udp_max_size = static_cast<std::uint32_t>(n);
-  }
-  if (c.listen.empty()) c.listen.push_back(*net::parse_endpoint("127.0.0.1"));
-  if (c.zones.empty())
-    throw std::runtime_error("no zones: give --zone NAME=FILE or a [[zone]] in --config");
-  for (std::size_t i = 0; i < c.zones.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (c.zones[i].name == c.zones[j].name) {
-        throw std::runtime_error("zone " + c.zones[i].name.text() + " is configured twice");
-      }
-    }
-  }
+  add_flag_zones(c, o);
   return c;
+}
+
+// Server cookies and response-rate limiting as configured. Throws when no
+// random secret or seed can be had.
+struct defences {
+  std::optional<cidns::serve::server_cookies> cookies;
+  std::unique_ptr<cidns::serve::rate_limiter> rrl;
+
+  explicit defences(const cidns::authd::config& c) {
+    using namespace cidns;
+    if (c.cookies) cookies = serve::server_cookies::with_random_secret();
+    if (c.rrl_rate > 0) {
+      rrl = std::make_unique<serve::rate_limiter>(c.rrl_rate, c.rrl_slip,
+                                                  serve::rate_limiter::random_seed());
+    }
+  }
+};
+
+std::unique_ptr<cidns::net::server> open_transport(const cidns::authd::config& c,
+                                                   cidns::authd::responder& responder) {
+  cidns::net::server_options so;
+  so.listen = c.listen;
+  so.threads = c.threads;
+  so.tcp_idle_timeout = c.tcp_idle_timeout;
+  so.tcp_max_connections = c.tcp_max_connections;
+  so.udp_batch = c.udp_batch;
+  cidns::log::info("file descriptors: up to {}", cidns::net::raise_fd_limit());
+  return std::make_unique<cidns::net::server>(so, responder);  // "cannot listen on …"
+}
+
+void log_serving(const cidns::authd::config& c, const cidns::net::server& transport,
+                 const cidns::net::daemon_channels& channels) {
+  std::string where;
+  for (const auto& ep : transport.local_endpoints()) where += " " + ep.to_string();
+  cidns::log::info("serving {} zone(s) on{} (udp+tcp), {} thread(s){}", c.zones.size(), where,
+                   transport.thread_count(),
+                   channels.control ? ", control " + channels.control->path() : "");
+  cidns::log::info("cookies {}, UDP replies at most {} bytes, response-rate limit {}",
+                   c.cookies ? "on" : "off", c.udp_max_size,
+                   c.rrl_rate == 0
+                       ? std::string("off")
+                       : fmt::format("{}/s per prefix, slip {}", c.rrl_rate, c.rrl_slip));
+}
+
+std::int64_t unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Zones loaded: answer until SIGINT or SIGTERM.
+int answer(const cidns::authd::config& c, cidns::authd::zone_manager& zones,
+           const cidns::authd::zone_registry& registry, boost::asio::io_context& signal_io) {
+  using namespace cidns;
+  serve::query_stats stats;
+  // Destroyed in reverse: the channels and the transport before what they call.
+  std::unique_ptr<defences> guards;
+  std::unique_ptr<authd::responder> responder;
+  std::unique_ptr<net::server> transport;
+  std::unique_ptr<authd::daemon_view> view;
+  net::daemon_channels channels;
+  try {
+    guards = std::make_unique<defences>(c);
+    responder = std::make_unique<authd::responder>(
+        registry, stats,
+        authd::responder_guards{guards->cookies ? &*guards->cookies : nullptr, guards->rrl.get(),
+                                nullptr, c.udp_max_size});
+    transport = open_transport(c, *responder);
+    view = std::make_unique<authd::daemon_view>(
+        authd::daemon_view{zones, stats, transport.get(), unix_seconds()});
+    channels = net::daemon_channels::open(
+        "authd", c.control,
+        [v = view.get()](std::string_view line) { return authd::handle_control(*v, line); },
+        c.metrics, [v = view.get()] { return authd::metrics_text(*v); });
+  } catch (const std::exception& e) {
+    log::error("{}", e.what());
+    return exit_failure;
+  }
+  zones.start();
+  transport->start();
+  log_serving(c, *transport, channels);
+  signal_io.run();  // until SIGINT or SIGTERM
+  transport->stop();
+  channels.stop();
+  zones.stop();
+  auto n = transport->stats();
+  log::info("stopped after {} udp and {} tcp replies", n.udp_replied, n.tcp_replied);
+  return exit_ok;
 }
 
 int serve(const cidns::authd::config& c) {
@@ -101,9 +229,8 @@ int serve(const cidns::authd::config& c) {
   // or sockets open is handled once serving begins, instead of its default
   // action (SIGTERM/SIGHUP would kill the process, which then exits by signal).
   boost::asio::io_context signal_io{1};
-  int signo = 0;
   net::signal_watcher signals(signal_io, {[&](int s) {
-                                            signo = s;
+                                            log::info("signal {}: stopping", s);
                                             signal_io.stop();
                                           },
                                           [&zones] {
@@ -114,68 +241,7 @@ int serve(const cidns::authd::config& c) {
     log::error("not starting: a zone failed to load (errors above)");
     return exit_failure;
   }
-  serve::query_stats stats;
-  std::optional<serve::server_cookies> cookies;
-  std::unique_ptr<serve::rate_limiter> rrl;
-  try {
-    if (c.cookies) cookies = serve::server_cookies::with_random_secret();
-    if (c.rrl_rate > 0) {
-      rrl = std::make_unique<serve::rate_limiter>(c.rrl_rate, c.rrl_slip,
-                                                  serve::rate_limiter::random_seed());
-    }
-  } catch (const std::exception& e) {
-    log::error("{}", e.what());
-    return exit_failure;
-  }
-  authd::responder responder(registry, stats,
-                             {cookies ? &*cookies : nullptr, rrl.get(), nullptr, c.udp_max_size});
-  net::server_options so;
-  so.listen = c.listen;
-  so.threads = c.threads;
-  so.tcp_idle_timeout = c.tcp_idle_timeout;
-  so.tcp_max_connections = c.tcp_max_connections;
-  so.udp_batch = c.udp_batch;
-  log::info("file descriptors: up to {}", net::raise_fd_limit());
-  std::unique_ptr<net::server> transport;
-  try {
-    transport = std::make_unique<net::server>(so, responder);
-  } catch (const std::exception& e) {
-    log::error("cannot listen: {}", e.what());
-    return exit_failure;
-  }
-  authd::daemon_view view{zones, stats, transport.get(),
-                          std::chrono::duration_cast<std::chrono::seconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count()};
-  net::daemon_channels channels;
-  try {
-    channels = net::daemon_channels::open(
-        "authd", c.control,
-        [&view](std::string_view line) { return authd::handle_control(view, line); }, c.metrics,
-        [&view] { return authd::metrics_text(view); });
-  } catch (const std::exception& e) {
-    log::error("{}", e.what());
-    return exit_failure;
-  }
-  zones.start();
-  transport->start();
-  std::string where;
-  for (const auto& ep : transport->local_endpoints()) where += " " + ep.to_string();
-  log::info("serving {} zone(s) on{} (udp+tcp), {} thread(s){}", c.zones.size(), where,
-            transport->thread_count(),
-            channels.control ? ", control " + channels.control->path() : "");
-  log::info("cookies {}, UDP replies at most {} bytes, response-rate limit {}",
-            c.cookies ? "on" : "off", c.udp_max_size,
-            c.rrl_rate == 0 ? std::string("off")
-                            : fmt::format("{}/s per prefix, slip {}", c.rrl_rate, c.rrl_slip));
-  signal_io.run();  // until SIGINT or SIGTERM
-  log::info("signal {}: stopping", signo);
-  transport->stop();
-  channels.stop();
-  zones.stop();
-  auto n = transport->stats();
-  log::info("stopped after {} udp and {} tcp replies", n.udp_replied, n.tcp_replied);
-  return exit_ok;
+  return answer(c, zones, registry, signal_io);
 }
 
 }  // namespace
@@ -183,34 +249,8 @@ int serve(const cidns::authd::config& c) {
 int main(int argc, char** argv) {
   options o;
   CLI::App app{"cidns-authd: authoritative server for cidns zones"};
-  app.add_option("-c,--config", o.config_file, "TOML configuration file");
-  app.add_option("-l,--listen", o.listen,
-                 "address to serve UDP and TCP on, ADDR[:PORT] or [V6]:PORT (repeatable; "
-                 "default 127.0.0.1:5380)");
-  app.add_option("-z,--zone", o.zones, "zone to serve, NAME=FILE (repeatable)");
-  app.add_option("-k,--key", o.keys,
-                 "private key to sign the --zone with on load and re-sign before expiry: FILE "
-                 "(one --zone) or ZONE=FILE (repeatable)");
-  app.add_option("--sig-validity", o.sig_validity,
-                 "how long signatures made online are valid, e.g. 30d (default), 12h, 60s; "
-                 "re-signed when a quarter is left");
-  app.add_option("-t,--threads", o.threads, "serving threads (0: one per core)");
-  app.add_option("--control", o.control, "control socket path, or \"off\"");
-  app.add_option("--metrics", o.metrics, "serve Prometheus metrics on ADDR:PORT");
-  app.add_option("--rrl-rate", o.rrl_rate,
-                 "UDP responses per second per client prefix (/24, /56); 0: off (default)")
-      ->check(CLI::Range(0, static_cast<int>(cidns::serve::rate_limiter::max_rate)));
-  app.add_option("--rrl-slip", o.rrl_slip,
-                 "send every N-th rate-limited reply truncated, drop the rest (default 2; 0: drop "
-                 "all, 1: truncate all)")
-      ->check(CLI::Range(0, 100));
-  app.add_option("--udp-max-size", o.udp_max_size,
-                 "largest UDP reply in bytes, whatever a query's max_size asks: 512..65507 "
-                 "(default 1232); larger answers are truncated with TC");
-  app.add_flag("--no-cookies", o.no_cookies, "do not answer client cookies with server cookies");
-  cidns::add_log_level_option(app);
-  app.footer(
-      "Exit status: 0 stopped cleanly, 1 a zone or socket failed, 2 usage or configuration error.");
+  add_flags(app, o);
+  cidns::set_program_failure_message(app, "cidns-authd");
   if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;
   cidns::authd::config c;
   try {

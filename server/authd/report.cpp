@@ -56,6 +56,10 @@ nlohmann::json stats_json(const daemon_view& d) {
   j["truncated"] = s.truncated;
   j["formerr"] = s.formerr;
   j["dropped"] = s.dropped;
+  auto& why = j["dropped_by_reason"] = nlohmann::json::object();
+  for (std::size_t i = 0; i < serve::drop_reasons; ++i) {
+    why[serve::drop_reason_name(static_cast<serve::drop_reason>(i))] = s.dropped_by[i];
+  }
   j["rrl"] = {{"limited", s.rrl_limited}, {"slipped", s.rrl_slipped}, {"dropped", s.rrl_dropped}};
   j["cookies"] = {{"new", s.cookie_new}, {"valid", s.cookie_valid}, {"invalid", s.cookie_invalid}};
   j["reply_bytes"] = s.reply_bytes;
@@ -77,6 +81,35 @@ nlohmann::json stats_json(const daemon_view& d) {
   j["reloads"] = d.zones.reloads();
   j["reload_failures"] = d.zones.reload_failures();
   return j;
+}
+
+nlohmann::json errors_json(const std::vector<zone_error>& errors) {
+  auto out = nlohmann::json::array();
+  for (const auto& e : errors) {
+    out.push_back({{"zone", e.zone}, {"file", e.file}, {"messages", e.messages}});
+  }
+  return out;
+}
+
+// {"ok", "queued"}, and when waited for: every zone's status and the errors of
+// the zones of this reload that failed ("ok": false then).
+nlohmann::json reload_reply(const daemon_view& d, const std::string& zone, bool wait) {
+  auto no_zone = [&zone] {
+    return nlohmann::json{{"ok", false}, {"error", fmt::format("no zone {} is configured", zone)}};
+  };
+  const std::string queued = zone.empty() ? "all" : zone;
+  if (!wait) {
+    if (!d.zones.request_reload(zone)) return no_zone();
+    return {{"ok", true}, {"queued", queued}};
+  }
+  auto errors = d.zones.reload_and_wait(zone);
+  if (!errors) return no_zone();
+  nlohmann::json reply{{"ok", errors->empty()}, {"queued", queued}, {"zones", d.zones.status()}};
+  if (!errors->empty()) {
+    reply["errors"] = errors_json(*errors);
+    reply["error"] = fmt::format("{} zone(s) failed to load", errors->size());
+  }
+  return reply;
 }
 
 }  // namespace
@@ -103,14 +136,7 @@ std::string handle_control(const daemon_view& d, std::string_view request_line) 
         } else if (cmd == "stats") {
           reply = {{"ok", true}, {"stats", stats_json(d)}};
         } else if (cmd == "reload") {
-          std::string zone = req.value("zone", "");
-          if (!d.zones.request_reload(zone)) {
-            reply = {{"ok", false}, {"error", fmt::format("no zone {} is configured", zone)}};
-          } else {
-            if (req.value("wait", false)) d.zones.wait_idle();
-            reply = {{"ok", true}, {"queued", zone.empty() ? "all" : zone}};
-            if (req.value("wait", false)) reply["zones"] = d.zones.status();
-          }
+          reply = reload_reply(d, req.value("zone", ""), req.value("wait", false));
         } else {
           return std::nullopt;
         }
@@ -118,80 +144,117 @@ std::string handle_control(const daemon_view& d, std::string_view request_line) 
       });
 }
 
-std::string metrics_text(const daemon_view& d) {
-  stats_snapshot s = d.stats.snapshot();
-  std::string out;
-  auto counter = [&](std::string_view name, std::string_view help) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
-  };
-  counter("cidns_queries_total", "Queries answered, by opcode.");
+namespace {
+
+void counter_header(std::string& out, std::string_view name, std::string_view help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
+}
+
+// A bound in millionths as a short decimal: 5 -> "0.000005", 1000 -> "0.001", 2500000 -> "2.5"
+// (a double scaled by 1e-6 prints as 4.9999999999999996e-06).
+std::string micro_decimal(std::uint64_t millionths) {
+  std::string s = fmt::format("{}.{:06}", millionths / 1'000'000, millionths % 1'000'000);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+// `label(i)` is the le="…" of bounds[i]; counts has one more slot, for +Inf.
+template <typename Bounds, typename Counts, typename Label>
+void histogram(std::string& out, std::string_view name, std::string_view help, const Bounds& bounds,
+               const Counts& counts, double sum, Label label) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += counts[i];
+    out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name, label(bounds[i]), cumulative);
+  }
+  cumulative += counts[bounds.size()];
+  out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", name, cumulative,
+                     name, sum, name, cumulative);
+}
+
+void query_metrics(std::string& out, const stats_snapshot& s) {
+  counter_header(out, "cidns_queries_total", "Queries answered, by opcode.");
   for (std::size_t i = 0; i < s.by_opcode.size(); ++i) {
     if (s.by_opcode[i] == 0) continue;
     out +=
         fmt::format("cidns_queries_total{{opcode=\"{}\"}} {}\n", opcode_label(i), s.by_opcode[i]);
   }
-  counter("cidns_query_types_total", "Queries by question type.");
+  counter_header(out, "cidns_query_types_total", "Queries by question type.");
   for (std::size_t i = 0; i < s.by_type.size(); ++i) {
-    if (s.by_type[i] != 0) {
-      out +=
-          fmt::format("cidns_query_types_total{{type=\"{}\"}} {}\n", type_label(i), s.by_type[i]);
-    }
+    if (s.by_type[i] == 0) continue;
+    out += fmt::format("cidns_query_types_total{{type=\"{}\"}} {}\n", type_label(i), s.by_type[i]);
   }
-  counter("cidns_responses_total", "Replies by rcode.");
+  counter_header(out, "cidns_responses_total", "Replies by rcode.");
   for (std::size_t i = 0; i < s.by_rcode.size(); ++i) {
-    if (s.by_rcode[i] != 0) {
-      out += fmt::format("cidns_responses_total{{rcode=\"{}\"}} {}\n",
-                         wire::rcode_name(static_cast<wire::rcode>(i)), s.by_rcode[i]);
-    }
+    if (s.by_rcode[i] == 0) continue;
+    out += fmt::format("cidns_responses_total{{rcode=\"{}\"}} {}\n",
+                       wire::rcode_name(static_cast<wire::rcode>(i)), s.by_rcode[i]);
   }
-  auto histogram = [&](std::string_view name, std::string_view help, const auto& bounds,
-                       const auto& counts, double sum, double scale) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
-    std::uint64_t cumulative = 0;
-    for (std::size_t i = 0; i < bounds.size(); ++i) {
-      cumulative += counts[i];
-      out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name,
-                         static_cast<double>(bounds[i]) * scale, cumulative);
-    }
-    cumulative += counts[bounds.size()];
-    out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", name, cumulative,
-                       name, sum, name, cumulative);
-  };
-  histogram("cidns_reply_size_bytes", "Reply sizes.", stats_block::size_bounds, s.reply_size,
-            static_cast<double>(s.reply_bytes), 1.0);
-  histogram("cidns_query_duration_seconds", "Time to answer a query inside the server.",
+  histogram(out, "cidns_reply_size_bytes", "Reply sizes.", stats_block::size_bounds, s.reply_size,
+            static_cast<double>(s.reply_bytes),
+            [](std::uint32_t b) { return fmt::format("{}", b); });
+  histogram(out, "cidns_query_duration_seconds", "Time to answer a query inside the server.",
             stats_block::latency_bounds_us, s.latency, static_cast<double>(s.latency_ns_sum) / 1e9,
-            1e-6);
-  counter("cidns_truncated_total", "Replies cut to the UDP size limit (TC set).");
+            [](std::uint32_t us) { return micro_decimal(us); });
+  counter_header(out, "cidns_truncated_total", "Replies cut to the UDP size limit (TC set).");
   out += fmt::format("cidns_truncated_total {}\n", s.truncated);
-  counter("cidns_dropped_total", "Messages not answered, by reason.");
-  out += fmt::format("cidns_dropped_total{{reason=\"undecodable\"}} {}\n", s.dropped);
-  if (d.transport != nullptr) {
-    auto n = d.transport->stats();
-    out += fmt::format("cidns_dropped_total{{reason=\"oversize\"}} {}\n", n.dropped_oversize);
-    out += fmt::format("cidns_dropped_total{{reason=\"error\"}} {}\n", n.dropped_errors);
-    out += fmt::format("cidns_dropped_total{{reason=\"connection_limit\"}} {}\n",
-                       n.dropped_conn_limit);
+}
+
+void drop_metrics(std::string& out, const stats_snapshot& s, const net::server* transport) {
+  counter_header(out, "cidns_dropped_total", "Messages not answered, by reason.");
+  for (std::size_t i = 0; i < serve::drop_reasons; ++i) {
+    out +=
+        fmt::format("cidns_dropped_total{{reason=\"{}\"}} {}\n",
+                    serve::drop_reason_name(static_cast<serve::drop_reason>(i)), s.dropped_by[i]);
   }
-  counter("cidns_rrl_total", "UDP replies over the response-rate limit, by what was done.");
+  if (transport == nullptr) return;
+  auto n = transport->stats();
+  out += fmt::format("cidns_dropped_total{{reason=\"oversize\"}} {}\n", n.dropped_oversize);
+  out += fmt::format("cidns_dropped_total{{reason=\"error\"}} {}\n", n.dropped_errors);
+  out +=
+      fmt::format("cidns_dropped_total{{reason=\"connection_limit\"}} {}\n", n.dropped_conn_limit);
+}
+
+void defence_metrics(std::string& out, const stats_snapshot& s) {
+  counter_header(out, "cidns_rrl_total",
+                 "UDP replies over the response-rate limit, by what was done.");
   out += fmt::format("cidns_rrl_total{{action=\"slip\"}} {}\n", s.rrl_slipped);
   out += fmt::format("cidns_rrl_total{{action=\"drop\"}} {}\n", s.rrl_dropped);
-  counter("cidns_cookies_total", "Queries with a cookie, by what it held.");
+  counter_header(out, "cidns_cookies_total", "Queries with a cookie, by what it held.");
   out += fmt::format("cidns_cookies_total{{result=\"new\"}} {}\n", s.cookie_new);
   out += fmt::format("cidns_cookies_total{{result=\"valid\"}} {}\n", s.cookie_valid);
   out += fmt::format("cidns_cookies_total{{result=\"invalid\"}} {}\n", s.cookie_invalid);
-  out +=
-      "# HELP cidns_zone_serial Serial of the zone version in service.\n# TYPE cidns_zone_serial "
-      "gauge\n";
-  auto zones = d.zones.status();
-  for (const auto& z : zones) {
-    out += fmt::format("cidns_zone_serial{{zone=\"{}\"}} {}\n", z["name"].get<std::string>(),
-                       z["serial"].get<std::uint32_t>());
-  }
-  counter("cidns_zone_loads_total", "Zone loads and reloads that succeeded.");
-  out += fmt::format("cidns_zone_loads_total {}\n", d.zones.reloads());
-  counter("cidns_zone_load_failures_total", "Zone loads and reloads refused for errors.");
-  out += fmt::format("cidns_zone_load_failures_total {}\n", d.zones.reload_failures());
+}
+
+// Per zone: the serial in service, loads that succeeded and loads refused for errors.
+void zone_metrics(std::string& out, const nlohmann::json& zones) {
+  auto per_zone = [&](std::string_view metric, const char* field) {
+    for (const auto& z : zones) {
+      out += fmt::format("{}{{zone=\"{}\"}} {}\n", metric, z["name"].get<std::string>(),
+                         z[field].get<std::uint64_t>());
+    }
+  };
+  out += "# HELP cidns_zone_serial Serial of the zone version in service.\n";
+  out += "# TYPE cidns_zone_serial gauge\n";
+  per_zone("cidns_zone_serial", "serial");
+  counter_header(out, "cidns_zone_loads_total", "Zone loads and reloads that succeeded.");
+  per_zone("cidns_zone_loads_total", "loads");
+  counter_header(out, "cidns_zone_load_failures_total",
+                 "Zone loads and reloads refused for errors.");
+  per_zone("cidns_zone_load_failures_total", "failures");
+}
+
+}  // namespace
+
+std::string metrics_text(const daemon_view& d) {
+  const stats_snapshot s = d.stats.snapshot();
+  std::string out;
+  query_metrics(out, s);
+  drop_metrics(out, s, d.transport);
+  defence_metrics(out, s);
+  zone_metrics(out, d.zones.status());
   return out;
 }
 

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <chrono>
 
+#include <fmt/format.h>
+
 #include "answer.hpp"
-#include "discover.hpp"
 #include "cidns/wire/reply_builder.hpp"
+#include "discover.hpp"
 
 namespace cidns::authd {
 
@@ -71,6 +73,103 @@ void responder::handle(std::span<const std::uint8_t> query, const net::peer_info
   }
 }
 
+namespace {
+
+// What the abuse defences decided for a query.
+enum class defence { answer, slip, drop };
+
+// The rate limiter's verdict for an unverified UDP client, counted.
+defence rate_limit(rate_limiter& rrl, const client_address& from, std::int64_t now,
+                   stats_block& st) {
+  auto act = rrl.decide(from, now);
+  if (act == rate_limiter::action::pass) return defence::answer;
+  bump(st.rrl_limited);
+  if (act == rate_limiter::action::drop) {
+    bump(st.rrl_dropped);
+    return defence::drop;
+  }
+  bump(st.rrl_slipped);
+  return defence::slip;
+}
+
+// Server cookies: sets the reply's cookie and counts what the query's held.
+// True when it carried a valid server cookie (the client is verified).
+bool answer_cookie(const serve::server_cookies& cookies, const wire::message& q,
+                   const client_address& from, std::int64_t now, thread_state& ts,
+                   stats_block& st) {
+  bool verified = false;
+  switch (cookies.answer(q.cookie, from, now / 1000, ts.cookie)) {
+    case cookie_result::none:
+      break;
+    case cookie_result::client_only:
+      bump(st.cookie_new);
+      break;
+    case cookie_result::valid:
+      bump(st.cookie_valid);
+      verified = true;
+      break;
+    case cookie_result::invalid:
+      bump(st.cookie_invalid);
+      break;
+  }
+  ts.rb.set_cookie(ts.cookie);
+  return verified;
+}
+
+// Fills the reply's body: NOTIMP, FORMERR for no question, or the answer.
+void answer_body(const zone_set& zones, const wire::message& q, wire::reply_builder& rb) {
+  if (q.opcode != wire::opcode::query && q.opcode != wire::opcode::discover) {
+    rb.set_rcode(wire::rcode::notimp);
+  } else if (!q.question) {
+    rb.set_rcode(wire::rcode::formerr);
+    rb.set_error(static_cast<std::uint32_t>(wire::error_code::other), "query has no question");
+  } else if (q.opcode == wire::opcode::discover) {
+    answer_discover(zones, q, rb);
+  } else {
+    answer_query(zones, q, rb);
+  }
+}
+
+void count_reply(stats_block& st, const wire::reply_builder& rb, std::size_t size,
+                 std::chrono::steady_clock::time_point t0) {
+  bump(st.by_rcode[std::min<std::size_t>(static_cast<std::size_t>(rb.rcode()), 23)]);
+  bump(st.reply_size[bucket(stats_block::size_bounds, size)]);
+  bump(st.reply_bytes, size);
+  if (rb.truncated()) bump(st.truncated);  // not for slips: finish() did not cut
+  auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  bump(st.latency[bucket(stats_block::latency_bounds_us, static_cast<std::uint64_t>(ns) / 1000)]);
+  bump(st.latency_ns_sum, static_cast<std::uint64_t>(ns));
+}
+
+}  // namespace
+
+// Bytes that do not decode: a FORMERR quoting why, unless the header cannot be
+// read or is a reply's (never a FORMERR to a reply, or two servers could bounce
+// errors at each other). No cookie can be trusted here: always rate-limited.
+bool responder::refuse_undecodable(std::string_view bytes, std::string_view why, bool udp,
+                                   const client_address& from, wire::reply_builder& rb,
+                                   std::string& reply) {
+  stats_block& st = m_stats.local();
+  const auto head = wire::peek_header(bytes);  // the id the decoder would have used (the last)
+  if (!head.id || (head.flags & wire::flag::qr) != 0) {
+    bump(st, head.id ? serve::drop_reason::reply : serve::drop_reason::undecodable);
+    return false;
+  }
+  rb.start(*head.id, wire::opcode::query, wire::flag::qr, wire::rcode::formerr);
+  rb.set_error(static_cast<std::uint32_t>(wire::error_code::other),
+               safe_error_text(fmt::format("malformed query: {}", why)));
+  if (udp && m_guards.rrl != nullptr &&
+      rate_limit(*m_guards.rrl, from, now_ms(), st) == defence::drop) {
+    return false;  // a slipped FORMERR is already minimal: sent as it is
+  }
+  bump(st.formerr);
+  bump(st.by_rcode[static_cast<std::size_t>(wire::rcode::formerr)]);
+  reply.assign(rb.finish(udp ? wire::min_udp_size : wire::max_message_size));
+  return true;
+}
+
 bool responder::respond(std::string_view bytes, bool udp, const client_address& from,
                         std::string& reply) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -80,38 +179,14 @@ bool responder::respond(std::string_view bytes, bool udp, const client_address& 
   wire::reply_builder& rb = ts.rb;
 
   if (bytes.empty()) {  // decodes as a message of defaults, but is never a query
-    bump(st.dropped);
+    bump(st, serve::drop_reason::empty);
     return false;
   }
   if (auto ok = wire::decode(bytes, q); !ok) {
-    // The id the decoder would have used (the last); never a FORMERR to a
-    // reply, or two servers could bounce errors at each other.
-    const auto head = wire::peek_header(bytes);
-    if (!head.id || (head.flags & wire::flag::qr) != 0) {
-      bump(st.dropped);
-      return false;
-    }
-    rb.start(*head.id, wire::opcode::query, wire::flag::qr, wire::rcode::formerr);
-    rb.set_error(static_cast<std::uint32_t>(wire::error_code::other),
-                 safe_error_text("malformed query: " + ok.err().message));
-    if (udp && m_guards.rrl != nullptr) {  // no cookie can be trusted here: always limited
-      auto act = m_guards.rrl->decide(from, now_ms());
-      if (act != rate_limiter::action::pass) {
-        bump(st.rrl_limited);
-        if (act == rate_limiter::action::drop) {
-          bump(st.rrl_dropped);
-          return false;
-        }
-        bump(st.rrl_slipped);  // a FORMERR is already minimal: sent as it is
-      }
-    }
-    bump(st.formerr);
-    bump(st.by_rcode[static_cast<std::size_t>(wire::rcode::formerr)]);
-    reply.assign(rb.finish(udp ? wire::min_udp_size : wire::max_message_size));
-    return true;
+    return refuse_undecodable(bytes, ok.err().message, udp, from, rb, reply);
   }
   if (q.has_flag(wire::flag::qr)) {  // a reply sent to us: never answer (no loops)
-    bump(st.dropped);
+    bump(st, serve::drop_reason::reply);
     return false;
   }
   bump(st.by_opcode[stats_block::opcode_slot(static_cast<std::int64_t>(q.opcode))]);
@@ -130,63 +205,24 @@ bool responder::respond(std::string_view bytes, bool udp, const client_address& 
   if (m_guards.cookies != nullptr && !q.cookie.empty()) {
     now = now_ms();
     have_now = true;
-    switch (m_guards.cookies->answer(q.cookie, from, now / 1000, ts.cookie)) {
-      case cookie_result::none:
-        break;
-      case cookie_result::client_only:
-        bump(st.cookie_new);
-        break;
-      case cookie_result::valid:
-        bump(st.cookie_valid);
-        verified = true;
-        break;
-      case cookie_result::invalid:
-        bump(st.cookie_invalid);
-        break;
-    }
-    rb.set_cookie(ts.cookie);
+    verified = answer_cookie(*m_guards.cookies, q, from, now, ts, st);
   }
-  bool slipped = false;
+  auto verdict = defence::answer;
   if (udp && !verified && m_guards.rrl != nullptr) {
-    if (!have_now) now = now_ms();
-    auto act = m_guards.rrl->decide(from, now);
-    if (act != rate_limiter::action::pass) {
-      bump(st.rrl_limited);
-      if (act == rate_limiter::action::drop) {
-        bump(st.rrl_dropped);
-        return false;
-      }
-      bump(st.rrl_slipped);
-      slipped = true;  // an empty reply with TC: a real client retries over TCP
-      rb.set_flags(rb.flags() | wire::flag::tc);
-    }
+    verdict = rate_limit(*m_guards.rrl, from, have_now ? now : now_ms(), st);
   }
-  if (slipped) {
-    // nothing more: header, question and cookie only
-  } else if (q.opcode != wire::opcode::query && q.opcode != wire::opcode::discover) {
-    rb.set_rcode(wire::rcode::notimp);
-  } else if (!q.question) {
-    rb.set_rcode(wire::rcode::formerr);
-    rb.set_error(static_cast<std::uint32_t>(wire::error_code::other), "query has no question");
-  } else if (q.opcode == wire::opcode::discover) {
-    answer_discover(*m_zones.load(), q, rb);
+  if (verdict == defence::drop) return false;
+  if (verdict == defence::slip) {
+    // An empty reply with TC (header, question and cookie): a real client retries over TCP.
+    rb.set_flags(rb.flags() | wire::flag::tc);
   } else {
-    answer_query(*m_zones.load(), q, rb);
+    answer_body(*m_zones.load(), q, rb);
   }
   // UDP: the client's size, never above the server's cap (no amplification).
   std::string_view out =
       rb.finish(udp ? std::min(q.udp_size(), m_guards.udp_max_size) : wire::max_message_size);
   reply.assign(out);
-
-  bump(st.by_rcode[std::min<std::size_t>(static_cast<std::size_t>(rb.rcode()), 23)]);
-  bump(st.reply_size[bucket(stats_block::size_bounds, out.size())]);
-  bump(st.reply_bytes, out.size());
-  if (rb.truncated()) bump(st.truncated);  // not for slips: finish() did not cut
-  auto ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
-  bump(st.latency[bucket(stats_block::latency_bounds_us, static_cast<std::uint64_t>(ns) / 1000)]);
-  bump(st.latency_ns_sum, static_cast<std::uint64_t>(ns));
+  count_reply(st, rb, out.size(), t0);
   return true;
 }
 

@@ -15,6 +15,7 @@
 #include "cidns/serve/query_stats.hpp"
 #include "cidns/serve/rrl.hpp"
 #include "cidns/wire/message.hpp"
+#include "cidns/wire/reply_builder.hpp"
 #include "zone_set.hpp"
 
 namespace cidns::authd {
@@ -53,6 +54,10 @@ class responder final : public net::query_handler {
 
  private:
   std::int64_t now_ms() const;
+  // The FORMERR (or nothing) for bytes that did not decode; `why` is the decoder's error.
+  bool refuse_undecodable(std::string_view bytes, std::string_view why, bool udp,
+                          const serve::client_address& from, wire::reply_builder& rb,
+                          std::string& reply);
 
   const zone_registry& m_zones;
   serve::query_stats& m_stats;

@@ -77,104 +77,155 @@ void release_snapshot(std::shared_ptr<const zone_set> old) {
 
 }  // namespace
 
-bool zone_manager::load_one(std::size_t index, bool background) {
-  std::lock_guard load_lock(m_load_mutex);
+// One run of the pipeline for a zone: what went in and what came out.
+struct load_attempt {
+  using clock = std::chrono::steady_clock;
   zone_config cfg;
   std::uint32_t previous_serial = 0;
   bool was_loaded = false;
-  {
-    std::lock_guard lock(m_mutex);
-    cfg = m_zones[index].cfg;
-    previous_serial = m_zones[index].serial;
-    was_loaded = m_zones[index].loaded;
-  }
-  const auto started = clock::now();
-  std::string failure;
-  std::shared_ptr<const zone::compiled_zone> compiled;
-  zone::load_options options;
-  options.read.origin = cfg.name;
-  options.compile = true;
+  clock::time_point started = clock::now();
   std::vector<dnssec::zone_key> keys;
-  for (const auto& file : cfg.keys) {
+  dnssec::sign_stats signed_stats;
+  std::shared_ptr<const zone::compiled_zone> compiled;  // null when it failed
+  std::vector<std::string> errors;                      // why, when it failed
+  std::size_t error_count = 0;                          // errors found (more than kept when many)
+  std::string summary;                                  // the failure in one line, for the log
+};
+
+namespace {
+
+void add_error(load_attempt& a, std::string message) {
+  if (a.errors.size() < max_kept_errors) a.errors.push_back(std::move(message));
+  ++a.error_count;
+}
+
+bool load_keys(load_attempt& a) {
+  for (const auto& file : a.cfg.keys) {
     auto k = dnssec::load_zone_key(file);
     if (!k) {
-      failure = "signing key: " + k.err().message;
-      break;
+      a.summary = "signing key: " + k.err().message;
+      add_error(a, a.summary);
+      return false;
     }
-    keys.push_back(std::move(*k));
+    a.keys.push_back(std::move(*k));
   }
-  dnssec::sign_stats signed_stats;
-  if (!keys.empty() && failure.empty()) {
-    options.sign = [&](zone::contents& z, const zone::layout& shape) -> result<void> {
-      // Online signing bumps the serial past the one in service, so that a
-      // re-signed zone is a new version for secondaries and caches.
-      if (was_loaded) {
-        if (auto r = raise_serial(z, previous_serial + 1); !r) return r;
-      }
-      dnssec::sign_options so;
-      so.keys = keys;
-      const std::uint64_t now = unix_now();
-      so.inception = now - 3600;  // an hour back, for resolvers with a slow clock
-      so.expiration = now + cfg.sig_validity;
-      so.jobs = background ? 1 : 0;  // in service: leave the other cores to answering
-      auto r = dnssec::sign_zone(z, shape, so);
-      if (!r) return std::move(r).err();
-      signed_stats = *r;
-      return {};
-    };
+  return true;
+}
+
+// Online signing bumps the serial past the one in service, so that a re-signed
+// zone is a new version for secondaries and caches.
+zone::load_options pipeline_options(load_attempt& a, bool background) {
+  zone::load_options options;
+  options.read.origin = a.cfg.name;
+  options.compile = true;
+  if (a.keys.empty()) return options;
+  options.sign = [&a, background](zone::contents& z, const zone::layout& shape) -> result<void> {
+    if (a.was_loaded) {
+      if (auto r = raise_serial(z, a.previous_serial + 1); !r) return r;
+    }
+    dnssec::sign_options so;
+    so.keys = a.keys;
+    const std::uint64_t now = unix_now();
+    so.inception = now - 3600;  // an hour back, for resolvers with a slow clock
+    so.expiration = now + a.cfg.sig_validity;
+    so.jobs = background ? 1 : 0;  // in service: leave the other cores to answering
+    auto r = dnssec::sign_zone(z, shape, so);
+    if (!r) return std::move(r).err();
+    a.signed_stats = *r;
+    return {};
+  };
+  return options;
+}
+
+// Reads, checks, signs and compiles; logs every diagnostic and keeps the errors.
+void run_pipeline(load_attempt& a, bool background) {
+  auto loaded = zone::load(a.cfg.file, pipeline_options(a, background));
+  if (!loaded) {
+    a.summary = loaded.err().message;
+    add_error(a, a.summary);
+    return;
   }
-  if (failure.empty()) {
-    auto loaded = zone::load(cfg.file, options);
-    if (!loaded) {
-      failure = loaded.err().message;
+  for (const auto& d : loaded->diagnostics) {
+    std::string line = zone::format_diagnostic(d, loaded->files);
+    if (d.level == zone::severity::error) {
+      log::error("zone {}: {}", a.cfg.name.text(), line);
+      add_error(a, std::move(line));
     } else {
-      for (const auto& d : loaded->diagnostics) {
-        std::string line = zone::format_diagnostic(d, loaded->files);
-        if (d.level == zone::severity::error) {
-          log::error("zone {}: {}", cfg.name.text(), line);
-        } else {
-          log::warning("zone {}: {}", cfg.name.text(), line);
-        }
-      }
-      if (loaded->errors > 0) {
-        failure = fmt::format("{} error(s) in {}", loaded->errors, cfg.file);
-      } else {
-        compiled = std::move(loaded->compiled);
-      }
+      log::warning("zone {}: {}", a.cfg.name.text(), line);
     }
   }
-  std::unique_lock lock(m_mutex);
-  zone_state& st = m_zones[index];
-  if (!compiled) {
-    ++st.failures;
-    st.last_error = failure;
-    log::error("zone {}: not loaded: {}{}", cfg.name.text(), failure,
-               st.loaded ? fmt::format(" (still serving serial {})", st.serial) : "");
-    if (!keys.empty() && st.loaded) {
-      // Try the re-signing again soon: the signatures in service keep running out.
-      st.resign_at = clock::now() + std::chrono::seconds(std::max(1U, cfg.sig_validity / 16));
-    }
-    lock.unlock();
+  if (loaded->errors > 0 || !loaded->compiled) {
+    a.summary = fmt::format("{} error(s) in {}", loaded->errors, a.cfg.file);
+    if (a.errors.empty()) add_error(a, a.summary);
+    a.error_count = std::max(a.error_count, loaded->errors);
+  } else {
+    a.compiled = std::move(loaded->compiled);
+  }
+}
+
+}  // namespace
+
+bool zone_manager::load_one(std::size_t index, bool background) {
+  std::lock_guard load_lock(m_load_mutex);
+  load_attempt a;
+  {
+    std::lock_guard lock(m_mutex);
+    a.cfg = m_zones[index].cfg;
+    a.previous_serial = m_zones[index].serial;
+    a.was_loaded = m_zones[index].loaded;
+  }
+  if (load_keys(a)) run_pipeline(a, background);
+  if (!a.compiled) {
+    record_failure(index, a);
     release_snapshot(nullptr);  // the failed load's temporaries
     return false;
   }
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started).count();
+  record_success(index, a, background);
+  return true;
+}
+
+void zone_manager::record_failure(std::size_t index, load_attempt& a) {
+  std::lock_guard lock(m_mutex);
+  zone_state& st = m_zones[index];
+  ++st.failures;
+  ++st.attempts;
+  log::error("zone {}: not loaded: {}{}", a.cfg.name.text(), a.summary,
+             st.loaded ? fmt::format(" (still serving serial {})", st.serial) : "");
+  if (a.error_count > a.errors.size()) {
+    a.errors.push_back(fmt::format("... and {} more error(s), in the server's log",
+                                   a.error_count - a.errors.size()));
+  }
+  st.last_error = zone_error{a.cfg.name.text(), a.cfg.file, static_cast<std::int64_t>(unix_now()),
+                             std::move(a.errors)};
+  if (!a.keys.empty() && st.loaded) {
+    // Try the re-signing again soon: the signatures in service keep running out.
+    st.resign_at = clock::now() + std::chrono::seconds(std::max(1U, a.cfg.sig_validity / 16));
+  }
+}
+
+void zone_manager::record_success(std::size_t index, load_attempt& a, bool background) {
+  const auto& cfg = a.cfg;
+  const auto& compiled = a.compiled;
+  std::unique_lock lock(m_mutex);
+  zone_state& st = m_zones[index];
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - a.started).count();
   st.serial = compiled->serial();
   st.records = compiled->record_count();
   st.loaded_at = static_cast<std::int64_t>(unix_now());
   st.sig_expiration = compiled->earliest_expiration();
   ++st.loads;
-  st.last_error.clear();
+  ++st.attempts;
+  st.last_error.reset();
   st.loaded = true;
-  if (!keys.empty()) {
+  if (!a.keys.empty()) {
     // Re-sign when a quarter of the validity is left.
-    st.resign_at = started + std::chrono::seconds(cfg.sig_validity - cfg.sig_validity / 4);
+    st.resign_at = a.started + std::chrono::seconds(cfg.sig_validity - cfg.sig_validity / 4);
     if (background) ++st.resigns;
     log::info(
         "zone {}: signed {} names with {} key(s): {} signatures, {} NSEC, valid {}s; "
         "re-signing in {}s",
-        cfg.name.text(), signed_stats.names, keys.size(), signed_stats.signatures,
-        signed_stats.nsec, cfg.sig_validity, cfg.sig_validity - cfg.sig_validity / 4);
+        cfg.name.text(), a.signed_stats.names, a.keys.size(), a.signed_stats.signatures,
+        a.signed_stats.nsec, cfg.sig_validity, cfg.sig_validity - cfg.sig_validity / 4);
   } else {
     st.resign_at = clock::time_point::max();
   }
@@ -182,10 +233,9 @@ bool zone_manager::load_one(std::size_t index, bool background) {
             st.serial, st.records, compiled->name_count(), compiled->is_signed() ? ", signed" : "",
             ms);
   auto replaced = m_registry.load();
-  m_registry.publish(std::move(compiled));
+  m_registry.publish(std::move(a.compiled));
   lock.unlock();
   release_snapshot(std::move(replaced));
-  return true;
 }
 
 std::pair<std::size_t, zone_manager::clock::time_point> zone_manager::next_resign() const {
@@ -212,19 +262,44 @@ void zone_manager::stop() {
   if (m_thread.joinable()) m_thread.join();
 }
 
-bool zone_manager::request_reload(std::string_view zone) {
+std::vector<std::size_t> zone_manager::queue_reload(std::string_view zone) {
+  // m_mutex held
   std::vector<std::size_t> picked;
-  std::lock_guard lock(m_mutex);
   for (std::size_t i = 0; i < m_zones.size(); ++i) {
     const auto& n = m_zones[i].cfg.name;
     if (zone.empty() || n.text() == zone || n.text_no_dot() == zone) picked.push_back(i);
   }
-  if (picked.empty()) return false;
   for (auto i : picked) {
     if (std::find(m_queue.begin(), m_queue.end(), i) == m_queue.end()) m_queue.push_back(i);
   }
-  m_wake.notify_all();
-  return true;
+  if (!picked.empty()) m_wake.notify_all();
+  return picked;
+}
+
+bool zone_manager::request_reload(std::string_view zone) {
+  std::lock_guard lock(m_mutex);
+  return !queue_reload(zone).empty();
+}
+
+std::optional<std::vector<zone_error>> zone_manager::reload_and_wait(std::string_view zone) {
+  std::unique_lock lock(m_mutex);
+  const auto picked = queue_reload(zone);
+  if (picked.empty()) return std::nullopt;
+  std::vector<std::uint64_t> before;
+  for (auto i : picked) before.push_back(m_zones[i].attempts);
+  m_idle.wait(lock, [&] {
+    if (m_stopping) return true;
+    for (std::size_t k = 0; k < picked.size(); ++k) {
+      if (m_zones[picked[k]].attempts == before[k]) return false;
+    }
+    return true;
+  });
+  std::vector<zone_error> errors;
+  for (std::size_t k = 0; k < picked.size(); ++k) {
+    const auto& st = m_zones[picked[k]];
+    if (st.attempts != before[k] && st.last_error) errors.push_back(*st.last_error);
+  }
+  return errors;
 }
 
 void zone_manager::wait_idle() {
@@ -259,7 +334,7 @@ void zone_manager::run() {
     load_one(i, true);
     lock.lock();
     m_busy = false;
-    if (m_queue.empty()) m_idle.notify_all();
+    m_idle.notify_all();  // wait_idle() and reload_and_wait() check their own condition
   }
   m_idle.notify_all();
 }
@@ -276,10 +351,13 @@ nlohmann::json zone_manager::status() const {
                    {"loaded_at", z.loaded_at},
                    {"loads", z.loads},
                    {"failures", z.failures},
-                   {"last_error", z.last_error},
                    {"signed_online", !z.cfg.keys.empty()},
                    {"sig_expiration", z.sig_expiration},
                    {"resigns", z.resigns}});
+    if (z.last_error) {
+      out.back()["last_error"] = {{"time", z.last_error->time},
+                                  {"messages", z.last_error->messages}};
+    }
   }
   return out;
 }

@@ -1,7 +1,8 @@
 // Loads the configured zones and reloads them in the background: the zone
 // pipeline (read, check, sign when the zone has keys, compile) runs off the
 // serving threads, then the result is published with an atomic swap. A zone
-// that fails keeps its previous version in service; its errors go to the log.
+// that fails keeps its previous version in service; its errors go to the log
+// and are kept as the zone's last error (`zones`, a waited-for `reload`).
 // Zones signed online are re-signed before a quarter of their signatures'
 // validity is left, with the SOA serial bumped.
 #pragma once
@@ -15,12 +16,28 @@
 #include <thread>
 #include <vector>
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "config.hpp"
 #include "zone_set.hpp"
 
 namespace cidns::authd {
+
+// Why a zone's last load failed: its file:line:col errors, or the one problem
+// that stopped it before reading (a missing file, a bad key).
+struct zone_error {
+  std::string zone;  // canonical name, "provx.cn-north."
+  std::string file;
+  std::int64_t time = 0;  // unix seconds of the failed load
+  std::vector<std::string> messages;
+};
+
+struct load_attempt;  // one run of the zone pipeline (zone_manager.cpp)
+
+// At most this many messages are kept per failed load (the log has them all).
+inline constexpr std::size_t max_kept_errors = 50;
 
 class zone_manager {
  public:
@@ -39,10 +56,16 @@ class zone_manager {
   // Queues a reload of one zone (canonical or bare name), or of all when empty.
   // False for a zone that is not configured.
   bool request_reload(std::string_view zone);
-  // Waits until the queue is empty and no reload is running (tests, control "wait").
+  // Waits until the queue is empty and no reload is running (tests).
   void wait_idle();
+  // Queues like request_reload, then waits until each zone picked has been
+  // loaded once more (start() must have been called) and returns the errors of
+  // those that failed: empty when all loaded. nullopt for a zone not configured.
+  std::optional<std::vector<zone_error>> reload_and_wait(std::string_view zone);
 
-  nlohmann::json status() const;  // one object per zone
+  // One object per zone; "last_error": {"time", "messages"} only while the
+  // zone's last load failed.
+  nlohmann::json status() const;
   std::uint64_t reloads() const;
   std::uint64_t reload_failures() const;
 
@@ -57,10 +80,15 @@ class zone_manager {
     std::size_t records = 0;
     std::int64_t loaded_at = 0;  // unix seconds of the version in service
     std::uint64_t loads = 0, failures = 0;
-    std::string last_error;
+    std::uint64_t attempts = 0;            // loads + failures, counted when an attempt ends
+    std::optional<zone_error> last_error;  // set while the last load failed
     bool loaded = false;
   };
   bool load_one(std::size_t index, bool background);
+  void record_failure(std::size_t index, load_attempt& a);
+  void record_success(std::size_t index, load_attempt& a, bool background);
+  // Picks the zones `zone` names (all when empty) and queues them; empty when none.
+  std::vector<std::size_t> queue_reload(std::string_view zone);
   void run();
   // The zone due for re-signing soonest, and when (max() when none).
   std::pair<std::size_t, clock::time_point> next_resign() const;

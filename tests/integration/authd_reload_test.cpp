@@ -100,13 +100,22 @@ TEST_F(AuthdIntegration, BrokenReloadKeepsTheOldZone) {
   EXPECT_NE(check.output.find(file + ":" + std::to_string(bad_line) + ":"), std::string::npos)
       << check.output;
 
+  // The reply says it failed, and why (issue 9).
   auto reply = control(*s, {{"cmd", "reload"}, {"zone", std::string(provx)}, {"wait", true}});
-  ASSERT_TRUE(reply.value("ok", false)) << reply.dump();
+  ASSERT_FALSE(reply.value("ok", true)) << reply.dump();
+  ASSERT_TRUE(reply.contains("errors") && reply["errors"].size() == 1) << reply.dump();
+  EXPECT_EQ(reply["errors"][0].value("zone", ""), std::string(provx));
+  EXPECT_EQ(reply["errors"][0].value("file", ""), file);
+  EXPECT_NE(reply["errors"][0]["messages"].dump().find(file + ":" + std::to_string(bad_line) + ":"),
+            std::string::npos)
+      << reply.dump();
   auto zones = control(*s, {{"cmd", "zones"}});
   const auto* z = zone_status(zones["zones"], provx);
   ASSERT_NE(z, nullptr) << zones.dump();
   EXPECT_EQ(z->value("failures", 0U), 1U);
-  EXPECT_FALSE(z->value("last_error", "").empty());
+  ASSERT_TRUE(z->contains("last_error")) << zones.dump();
+  EXPECT_GT((*z)["last_error"].value("time", 0), 0);
+  EXPECT_FALSE((*z)["last_error"]["messages"].empty()) << zones.dump();
   EXPECT_EQ(z->value("serial", 0U), first_serial);
   EXPECT_TRUE(z->value("loaded", false));
 
@@ -132,8 +141,10 @@ TEST_F(AuthdIntegration, BrokenReloadKeepsTheOldZone) {
   z = zone_status(reply["zones"], provx);
   ASSERT_NE(z, nullptr) << reply.dump();
   EXPECT_EQ(z->value("serial", 0U), first_serial + 1);
+  EXPECT_TRUE(reply.value("ok", false)) << reply.dump();
+  EXPECT_FALSE(reply.contains("errors")) << reply.dump();
   EXPECT_EQ(z->value("failures", 0U), 1U);
-  EXPECT_EQ(z->value("last_error", "?"), "");
+  EXPECT_FALSE(z->contains("last_error")) << reply.dump();
 }
 
 }  // namespace

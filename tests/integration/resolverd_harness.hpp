@@ -116,6 +116,17 @@ class hierarchy_servers {
     return false;
   }
 
+  // Stops the cidns-authd serving the operator at `host` (an operator gone unreachable: its
+  // address then answers nothing). False when no server of the hierarchy has that host.
+  bool stop_server(int host) {
+    for (std::size_t i = 0; i < hierarchy().size() && i < m_servers.size(); ++i) {
+      if (hierarchy()[i].host != host) continue;
+      (void)m_servers[i]->stop();
+      return true;
+    }
+    return false;
+  }
+
  private:
   std::string m_prefix, m_signed;
   std::vector<std::unique_ptr<child_process>> m_servers;

@@ -18,7 +18,7 @@ struct daemon_channels {
   std::unique_ptr<metrics_server> metrics;  // null when not configured
 
   // `control_path`: "" = default_control_path(daemon), "off" = none. Throws
-  // std::runtime_error "control socket: …" or "metrics: …".
+  // std::runtime_error "control socket PATH: …" or "cannot listen on ADDR (metrics): …".
   static daemon_channels open(std::string_view daemon, const std::string& control_path,
                               control_server::handler on_control,
                               const std::optional<endpoint>& metrics_at,

@@ -30,4 +30,8 @@ struct endpoint {
 // has no port). Errors read "TEXT: reason", e.g. "127.0.0.300: invalid IPv4 address".
 result<endpoint> parse_endpoint(std::string_view text, std::uint16_t port_if_absent = default_port);
 
+// The same with the port required, for an address that must not fall back on the query port
+// (a metrics endpoint): "127.0.0.1" is "127.0.0.1: a port is required (ADDR:PORT)".
+result<endpoint> parse_endpoint_with_port(std::string_view text);
+
 }  // namespace cidns::net

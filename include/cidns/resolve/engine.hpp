@@ -37,7 +37,7 @@ struct server_address {
 // after which the results so far are answered (the zones still out named as partial).
 struct discovery_limits {
   unsigned max_parallel = 16;
-  unsigned max_zones = 100;
+  unsigned max_zones = 1000;
   time_ms deadline = 3000;
 };
 

@@ -14,6 +14,25 @@
 
 namespace cidns::serve {
 
+// Why a message got no reply at all: bytes that do not decode as a query (and whose
+// header cannot be read, or is a reply's), a message that is itself a reply (QR set:
+// answering it could loop two servers), or an empty datagram.
+enum class drop_reason : std::uint8_t { undecodable, reply, empty };
+inline constexpr std::size_t drop_reasons = 3;
+
+// "undecodable", "reply", "empty": the reason label of cidns_dropped_total and `stats`.
+constexpr const char* drop_reason_name(drop_reason r) noexcept {
+  switch (r) {
+    case drop_reason::undecodable:
+      return "undecodable";
+    case drop_reason::reply:
+      return "reply";
+    case drop_reason::empty:
+      return "empty";
+  }
+  return "other";
+}
+
 struct stats_block {
   static constexpr std::size_t opcodes = 8;  // 0..6 by number, 7 = any other
   static constexpr std::size_t other_opcode = opcodes - 1;
@@ -39,7 +58,7 @@ struct stats_block {
   std::atomic<std::uint64_t> latency_ns_sum{0};
   std::atomic<std::uint64_t> truncated{0};
   std::atomic<std::uint64_t> formerr{0};
-  std::atomic<std::uint64_t> dropped{0};  // undecodable, no reply sent
+  std::array<std::atomic<std::uint64_t>, drop_reasons> dropped{};  // no reply sent, by reason
   // Response-rate limiting: limited = slipped (sent empty with TC) + dropped.
   std::atomic<std::uint64_t> rrl_limited{0};
   std::atomic<std::uint64_t> rrl_slipped{0};
@@ -59,7 +78,9 @@ struct stats_snapshot {
   std::uint64_t reply_bytes = 0;
   std::array<std::uint64_t, stats_block::latency_bounds_us.size() + 1> latency{};
   std::uint64_t latency_ns_sum = 0;
-  std::uint64_t truncated = 0, formerr = 0, dropped = 0;
+  std::uint64_t truncated = 0, formerr = 0;
+  std::uint64_t dropped = 0;                             // the sum of dropped_by
+  std::array<std::uint64_t, drop_reasons> dropped_by{};  // by drop_reason
   std::uint64_t rrl_limited = 0, rrl_slipped = 0, rrl_dropped = 0;
   std::uint64_t cookie_new = 0, cookie_valid = 0, cookie_invalid = 0;
   std::uint64_t queries() const;
@@ -83,6 +104,10 @@ class query_stats {
 
 inline void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept {
   c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);  // single writer
+}
+
+inline void bump(stats_block& st, drop_reason why) noexcept {
+  bump(st.dropped[static_cast<std::size_t>(why)]);
 }
 
 }  // namespace cidns::serve

@@ -109,8 +109,11 @@ dnssec::zone_key seeded_key(char fill, bool ksk) {
   return dnssec::zone_key::from(std::move(*k), ksk);
 }
 
+// Errors fail the test; warnings do not (the fixture has a CNAME to nothing on purpose).
 std::shared_ptr<const zone::compiled_zone> checked(zone::loaded_zone loaded) {
-  for (const auto& m : loaded.messages()) ADD_FAILURE() << m;
+  for (const auto& d : loaded.diagnostics) {
+    if (d.level == zone::severity::error) ADD_FAILURE() << d.message;
+  }
   EXPECT_TRUE(loaded.compiled);
   return std::move(loaded.compiled);
 }

@@ -235,6 +235,9 @@ TEST_F(CachePolicy, FlushNameAndSubtree) {
   EXPECT_TRUE(m_cache->get(id("cn-north."), record::rtype::desc));
   EXPECT_EQ(m_cache->stats().entries, 6u);
   EXPECT_EQ(m_cache->flush(id("nothing.here."), true), 0u);
+  // The root's subtree is everything (its key is empty: LMDB takes no empty key).
+  EXPECT_EQ(m_cache->flush(id("."), true), 6u);
+  EXPECT_FALSE(m_cache->get(id("cn-north."), record::rtype::desc));
 }
 
 TEST_F(CachePolicy, NsecAtOrBefore) {

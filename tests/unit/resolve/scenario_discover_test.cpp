@@ -149,6 +149,19 @@ TEST_F(DiscoverScenario, ACompleteResultIsCachedBySelector) {
   EXPECT_EQ(names(other).size(), 1u);
 }
 
+TEST_F(DiscoverScenario, KeysLearnedOnceServeTheNextDiscoveries) {
+  (void)discover("cn-north.", "kind=cpu");
+  const auto keys_asked = [this] {
+    return std::count_if(m_sent.begin(), m_sent.end(),
+                         [](const sent_query& s) { return s.q.type == rtype::key; });
+  };
+  const auto before = keys_asked();
+  EXPECT_GE(before, 2);  // the root's, cn-north.'s, provx.'s
+  auto a = discover("cn-north.", "kind=gpu");  // another selector: the zones are asked again
+  EXPECT_EQ(names(a).size(), 1u);
+  EXPECT_EQ(keys_asked(), before) << trace_text();
+}
+
 TEST_F(DiscoverScenario, PartialResultsAreNotCached) {
   m_down.insert(addr("127.0.0.6:5380"));
   (void)discover("cn-north.", "kind=cpu");
