@@ -39,30 +39,6 @@ std::string dig_option_hint(std::string_view word) {
 
 }  // namespace
 
-std::string version_text() { return fmt::format("{} {}", program, CIDNS_VERSION); }
-
-void prefix_failure_messages(CLI::App& app) {
-  app.failure_message([](const CLI::App*, const CLI::Error& e) {
-    return fmt::format("{}: {}\nRun with --help for more information.\n", program, e.what());
-  });
-}
-
-CLI::Validator whole_number(std::int64_t low, std::int64_t high, const std::string& unit) {
-  auto check = [low, high, unit](std::string& text) -> std::string {
-    std::int64_t value = 0;
-    const char* end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec == std::errc::invalid_argument || ptr != end) {
-      return fmt::format("'{}' is not a whole number of {} (allowed: {} to {})", text, unit, low,
-                         high);
-    }
-    if (ec == std::errc::result_out_of_range || value < low || value > high)
-      return fmt::format("{} {} is out of range (allowed: {} to {})", text, unit, low, high);
-    return {};
-  };
-  return {check, fmt::format("{}..{}", low, high)};
-}
-
 std::optional<std::string> dig_habit(CLI::App& app, int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view word = argv[i];

@@ -16,16 +16,6 @@
 
 namespace cidns::lookup {
 
-// "cidns-lookup 0.1.0" (the CMake project version).
-std::string version_text();
-
-// Usage errors printed as "cidns-lookup: what\nRun with --help ...".
-void prefix_failure_messages(CLI::App& app);
-
-// A whole number from `low` to `high` (inclusive) of `unit`: "'abc' is not a whole number of
-// milliseconds (allowed: 1 to 60000)"; CLI11 puts the flag's name in front.
-CLI::Validator whole_number(std::int64_t low, std::int64_t high, const std::string& unit);
-
 // The first word of argv (not an option's value) written as dig takes it, with the flag to
 // use instead: "'@127.0.0.1' is dig's syntax: use --server 127.0.0.1". nullopt when none.
 std::optional<std::string> dig_habit(CLI::App& app, int argc, char** argv);

@@ -19,6 +19,7 @@
 #include "cidns/stub/discover.hpp"
 #include "cidns/stub/resolver.hpp"
 #include "cidns/util/command_line.hpp"
+#include "cidns/util/version.hpp"
 #include "cidns/wire/print.hpp"
 #include "discover_output.hpp"
 #include "flags.hpp"
@@ -197,10 +198,10 @@ void add_options(CLI::App& app, options& o) {
   app.add_flag("--cd", o.cd, "set CD: ask the resolver not to validate");
   app.add_option("--timeout", o.timeout_ms,
                  "milliseconds to wait for each reply (default: the configuration's, 2000)")
-      ->check(lookup::whole_number(1, stub::max_timeout.count(), "milliseconds"));
+      ->check(whole_number(1, stub::max_timeout.count(), "milliseconds"));
   app.add_option("--attempts", o.attempts,
                  "rounds over the servers (default: the configuration's, 2)")
-      ->check(lookup::whole_number(1, stub::max_attempts, "rounds"));
+      ->check(whole_number(1, stub::max_attempts, "rounds"));
   app.add_flag("--trace", o.trace, "iterate from the root servers, printing each step");
   app.add_option("--root", o.roots, "root server ADDR[:PORT] for --trace (repeatable)")
       ->allow_extra_args(false);
@@ -217,8 +218,8 @@ int main(int argc, char** argv) {
   options o;
   CLI::App app{"cidns-lookup: query cidns resolvers or a server and print the reply",
                "cidns-lookup"};
-  lookup::prefix_failure_messages(app);
-  app.set_version_flag("--version", lookup::version_text(), "print the program's version and exit");
+  set_program_failure_message(app, "cidns-lookup");
+  add_version_flag(app, "cidns-lookup", project_version);
   add_options(app, o);
   app.footer(
       "Exit status: 0 an answer, 1 NXDOMAIN or NODATA, 2 failure (SERVFAIL, REFUSED, FORMERR, "

@@ -15,7 +15,7 @@
 #include "cidns/net/signals.hpp"
 #include "cidns/resolve/lmdb_cache.hpp"
 #include "cidns/resolve/validator.hpp"
-#include "cidns/serve/version.hpp"
+#include "cidns/util/version.hpp"
 #include "cidns/util/command_line.hpp"
 #include "cidns/util/log.hpp"
 #include "config.hpp"
@@ -212,7 +212,7 @@ int serve(const cidns::resolverd::config& c) {
 int main(int argc, char** argv) {
   options o;
   CLI::App app{"cidns-resolverd: caching, validating resolver for cidns"};
-  cidns::add_version_flag(app, "cidns-resolverd", cidns::serve::project_version());
+  cidns::add_version_flag(app, "cidns-resolverd", cidns::project_version);
   app.add_option("-c,--config", o.config_file, "TOML configuration file");
   app.add_option("-l,--listen", o.listen,
                  "address to serve clients on, ADDR[:PORT] or [V6]:PORT (repeatable; default "

@@ -10,22 +10,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cidns/util/command_line.hpp"
+#include "cidns/util/version.hpp"
+
 namespace cidns::admin {
-
-// "cidns-admin 0.1.0" (the CMake project version).
-std::string version_text();
-
-// Usage errors printed as "cidns-admin: what\nRun with --help ...": set on the top-level
-// app before its subcommands are added (they copy it).
-void prefix_failure_messages(CLI::App& app);
 
 // --version on `app` and every subcommand below it (call after they are all added).
 void add_version_flags(CLI::App& app);
-
-// A whole number from `low` to `high` (inclusive) of `unit` ("milliseconds", "threads"):
-// "'abc' is not a whole number of milliseconds (allowed: 1 to 600000)"; CLI11 puts the
-// flag's name in front.
-CLI::Validator whole_number(std::int64_t low, std::int64_t high, const std::string& unit);
 
 // Walks the command words of argv down the command tree before CLI11 parses: an unknown
 // command ("cidns-admin: unknown command 'bogus' (expected one of: keygen, zone, server,

@@ -10,7 +10,7 @@
 int main(int argc, char** argv) {
   using namespace cidns::admin;
   CLI::App app{"cidns-admin: manage cidns zones and servers", "cidns-admin"};
-  prefix_failure_messages(app);
+  cidns::set_program_failure_message(app, "cidns-admin");
   app.require_subcommand(1);
   action selected;
   add_zone_commands(app, selected);

@@ -14,7 +14,7 @@
 #include "cidns/serve/cookies.hpp"
 #include "cidns/serve/query_stats.hpp"
 #include "cidns/serve/rrl.hpp"
-#include "cidns/serve/version.hpp"
+#include "cidns/util/version.hpp"
 #include "cidns/util/command_line.hpp"
 #include "cidns/util/log.hpp"
 #include "config.hpp"
@@ -46,7 +46,7 @@ struct options {
 // Every numeric flag is checked against the bounds of its config key (config.hpp).
 void add_flags(CLI::App& app, options& o) {
   using namespace cidns;
-  add_version_flag(app, "cidns-authd", serve::project_version());
+  add_version_flag(app, "cidns-authd", project_version);
   app.add_option("-c,--config", o.config_file, "TOML configuration file");
   app.add_option("-l,--listen", o.listen,
                  "address to serve UDP and TCP on, ADDR[:PORT] or [V6]:PORT (repeatable; "

@@ -62,17 +62,18 @@ TEST_F(LookupCli, NumericFlagsSayWhatIsWrong) {
   auto r = lookup({"--timeout", "abc", "x."});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_TRUE(has(r.output,
-                  "cidns-lookup: --timeout: 'abc' is not a whole number of "
-                  "milliseconds (allowed: 1 to 60000)"))
+                  "cidns-lookup: --timeout: 'abc' is not a whole number "
+                  "(expected 1..60000 milliseconds)"))
       << r.output;
 
   r = lookup({"--timeout", "0", "x."});
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_TRUE(has(r.output, "--timeout: 0 milliseconds is out of range")) << r.output;
+  EXPECT_TRUE(has(r.output, "--timeout: '0' is out of range (expected 1..60000 milliseconds)"))
+      << r.output;
 
   r = lookup({"--attempts", "11", "x."});
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_TRUE(has(r.output, "--attempts: 11 rounds is out of range (allowed: 1 to 10)"))
+  EXPECT_TRUE(has(r.output, "--attempts: '11' is out of range (expected 1..10 rounds)"))
       << r.output;
 }
 

@@ -36,24 +36,27 @@ inline void set_program_failure_message(CLI::App& app, std::string program) {
   });
 }
 
-// A whole number within [min, max], checked as its config key is: "--threads: '-1' is out of
-// range (expected 0..1024)", "--threads: 'abc' is not a whole number (expected 0..1024)".
-inline CLI::Validator whole_number(long long min, long long max) {
+// A whole number within [min, max] (of `unit`, when given), checked as its config key is:
+// "--threads: '-1' is out of range (expected 0..1024)", "--timeout: 'abc' is not a whole
+// number (expected 1..60000 milliseconds)". CLI11 puts the flag's name in front.
+inline CLI::Validator whole_number(long long min, long long max, std::string_view unit = {}) {
+  const std::string range =
+      unit.empty() ? fmt::format("{}..{}", min, max) : fmt::format("{}..{} {}", min, max, unit);
   return CLI::Validator(
-      [min, max](std::string& text) -> std::string {
+      [min, max, range](std::string& text) -> std::string {
         long long n = 0;
         const char* end = text.data() + text.size();
         auto [p, ec] = std::from_chars(text.data(), end, n);
         if (ec == std::errc::result_out_of_range ||
             (ec == std::errc{} && p == end && (n < min || n > max))) {
-          return fmt::format("'{}' is out of range (expected {}..{})", text, min, max);
+          return fmt::format("'{}' is out of range (expected {})", text, range);
         }
         if (ec != std::errc{} || p != end) {
-          return fmt::format("'{}' is not a whole number (expected {}..{})", text, min, max);
+          return fmt::format("'{}' is not a whole number (expected {})", text, range);
         }
         return {};
       },
-      fmt::format("{}..{}", min, max));
+      range);
 }
 
 // --version: prints "PROGRAM VERSION" and exits 0.
