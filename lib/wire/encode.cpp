@@ -24,10 +24,12 @@ namespace {
 
 using namespace detail;
 
-void put_records(std::string& out, message_field f, const std::vector<record::rr>& rrs) {
+// The field is a template argument so that its key is a constant.
+template <message_field F>
+void put_records(std::string& out, const std::vector<record::rr>& rrs) {
   for (const auto& r : rrs) {
     const auto& owner = r.owner.text();
-    put_message_header(out, f, record_body_size(owner, r.type, r.ttl, r.data));
+    put_message_header(out, F, record_body_size(owner, r.type, r.ttl, r.data));
     put_record_body(out, owner, r.type, r.ttl, r.data);
   }
 }
@@ -55,17 +57,19 @@ void encode(const message& m, std::string& out) {
                        record_body_size(name, m.question->type, 0, {}));
     put_record_body(out, name, m.question->type, 0, {});
   }
-  put_records(out, message_field::answer, m.answer);
-  put_records(out, message_field::authority, m.authority);
-  put_records(out, message_field::additional, m.additional);
+  put_records<message_field::answer>(out, m.answer);
+  put_records<message_field::authority>(out, m.authority);
+  put_records<message_field::additional>(out, m.additional);
   put_uint(out, message_field::max_size, m.max_size);
   put_bytes(out, message_field::cookie, m.cookie);
   put_bytes(out, message_field::selector, m.selector);
   if (m.auth) {
     const auto& a = *m.auth;
     put_message_header(out, message_field::auth,
-                       bytes_field_size(a.key.size()) + uint_field_size(a.time) +
-                           uint_field_size(a.fudge) + bytes_field_size(a.mac.size()));
+                       bytes_field_size(auth_field::key, a.key.size()) +
+                           uint_field_size(auth_field::time, a.time) +
+                           uint_field_size(auth_field::fudge, a.fudge) +
+                           bytes_field_size(auth_field::mac, a.mac.size()));
     put_bytes(out, auth_field::key, a.key);
     put_uint(out, auth_field::time, a.time);
     put_uint(out, auth_field::fudge, a.fudge);
@@ -73,8 +77,7 @@ void encode(const message& m, std::string& out) {
   }
   if (m.error) {
     const auto& e = *m.error;
-    put_message_header(out, message_field::error,
-                       uint_field_size(e.code) + bytes_field_size(e.text.size()));
+    put_message_header(out, message_field::error, error_body_size(e.code, e.text));
     put_uint(out, extended_error_field::code, e.code);
     put_bytes(out, extended_error_field::text, e.text);
   }

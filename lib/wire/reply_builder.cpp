@@ -12,8 +12,11 @@ using namespace detail;
 
 namespace {
 
-constexpr std::array<message_field, 3> section_fields = {
-    message_field::answer, message_field::authority, message_field::additional};
+// Keys of the section fields (Record messages), by section.
+constexpr std::array<char, 3> section_keys = {
+    short_key(message_field::answer, protozero::pbf_wire_type::length_delimited),
+    short_key(message_field::authority, protozero::pbf_wire_type::length_delimited),
+    short_key(message_field::additional, protozero::pbf_wire_type::length_delimited)};
 
 }  // namespace
 
@@ -65,8 +68,8 @@ bool reply_builder::add(section s, std::string_view owner, record::rtype type, s
                         std::string_view data) {
   if (!reserve_record(s)) return false;
   auto& p = part(s);
-  put_message_header(p.bytes, section_fields[static_cast<std::size_t>(s)],
-                     record_body_size(owner, type, ttl, data));
+  put_short_message_header(p.bytes, section_keys[static_cast<std::size_t>(s)],
+                           record_body_size(owner, type, ttl, data));
   put_record_body(p.bytes, owner, type, ttl, data);
   p.ends.push_back(static_cast<std::uint32_t>(p.bytes.size()));
   return true;
@@ -75,7 +78,7 @@ bool reply_builder::add(section s, std::string_view owner, record::rtype type, s
 bool reply_builder::add_encoded(section s, std::string_view record_body) {
   if (!reserve_record(s)) return false;
   auto& p = part(s);
-  put_message_header(p.bytes, section_fields[static_cast<std::size_t>(s)], record_body.size());
+  put_short_message_header(p.bytes, section_keys[static_cast<std::size_t>(s)], record_body.size());
   p.bytes.append(record_body);
   p.ends.push_back(static_cast<std::uint32_t>(p.bytes.size()));
   return true;
@@ -83,9 +86,13 @@ bool reply_builder::add_encoded(section s, std::string_view record_body) {
 
 std::size_t reply_builder::head_size(std::uint32_t flags) const noexcept {
   std::size_t n =
-      (m_id != 0 ? 5 : 0) + uint_field_size(enum_bits(static_cast<std::int32_t>(m_opcode))) +
-      uint_field_size(flags) + uint_field_size(enum_bits(static_cast<std::int32_t>(m_rcode)));
-  if (m_has_question) n += message_field_size(record_body_size(m_qname, m_qtype, 0, {}));
+      fixed32_field_size(message_field::id, m_id) +
+      uint_field_size(message_field::opcode, enum_bits(static_cast<std::int32_t>(m_opcode))) +
+      uint_field_size(message_field::flags, flags) +
+      uint_field_size(message_field::rcode, enum_bits(static_cast<std::int32_t>(m_rcode)));
+  if (m_has_question) {
+    n += message_field_size(message_field::question, record_body_size(m_qname, m_qtype, 0, {}));
+  }
   return n;
 }
 
@@ -101,9 +108,10 @@ void reply_builder::write_head(std::uint32_t flags) {
 }
 
 std::size_t reply_builder::tail_size() const noexcept {
-  std::size_t n = uint_field_size(m_max_size) + bytes_field_size(m_cookie.size());
+  std::size_t n = uint_field_size(message_field::max_size, m_max_size) +
+                  bytes_field_size(message_field::cookie, m_cookie.size());
   if (m_has_error) {
-    n += message_field_size(uint_field_size(m_error_code) + bytes_field_size(m_error_text.size()));
+    n += message_field_size(message_field::error, error_body_size(m_error_code, m_error_text));
   }
   return n;
 }
@@ -112,8 +120,7 @@ void reply_builder::write_tail() {
   put_uint(m_out, message_field::max_size, m_max_size);
   put_bytes(m_out, message_field::cookie, m_cookie);
   if (m_has_error) {
-    put_message_header(m_out, message_field::error,
-                       uint_field_size(m_error_code) + bytes_field_size(m_error_text.size()));
+    put_message_header(m_out, message_field::error, error_body_size(m_error_code, m_error_text));
     put_uint(m_out, extended_error_field::code, m_error_code);
     put_bytes(m_out, extended_error_field::text, m_error_text);
   }
