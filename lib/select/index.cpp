@@ -180,6 +180,15 @@ struct index::impl {
     p.count += static_cast<std::size_t>(e - b);
   }
 
+  // True when the first order key has a sorted array walk_order() can walk.
+  bool orders_by_array(const selector& s) const {
+    if (s.order.empty()) return false;
+    const auto* def = detail::find_key(s.order.front().key);
+    if (def == nullptr) return false;
+    if (def->kind == key_kind::number) return numbers.contains(s.order.front().key);
+    return def->kind == key_kind::money && money.contains(s.order.front().key);
+  }
+
   // The candidates of one term, or nullopt when the term is not indexed (!=).
   std::optional<plan> plan_term(const term& t, std::uint32_t first, std::uint32_t last) const;
 
@@ -187,9 +196,11 @@ struct index::impl {
   // id in [first, last) when `scan`) in the selector's order, until `best` is full at the
   // end of a run of equal values. False when that is not possible or not worth it (few
   // candidates, a key without array) or the arrays ran out first (the rest lack the key).
+  // With a `budget` (0: none), gives up after that many loads, setting `exhausted`.
   bool walk_order(const selector& s, std::span<const std::uint32_t> cand, bool scan,
                   std::uint32_t first, std::uint32_t last, id_bitmap& bm,
-                  const resource_source& src, top_k& best, std::size_t& loads) const;
+                  const resource_source& src, top_k& best, std::size_t& loads, std::size_t budget,
+                  bool& exhausted) const;
 };
 
 std::optional<plan> index::impl::plan_term(const term& t, std::uint32_t first,
@@ -317,7 +328,8 @@ namespace {
 
 constexpr std::size_t intersect_ratio = 64;  // marking an id costs ~1/64 of loading one
 constexpr std::size_t few_candidates = 16;
-constexpr std::size_t walk_min = 512;  // fewer candidates than this are simply all loaded
+constexpr std::size_t walk_min = 512;     // fewer candidates than this are simply all loaded
+constexpr std::size_t walk_budget = 256;  // loads before a walk on few intersections gives up
 
 void mark(id_bitmap& bm, const plan& p) {
   for (const auto& part : p.parts) {
@@ -354,7 +366,9 @@ void check(const selector& s, const resource_source& src, std::uint32_t id, entr
 
 bool index::impl::walk_order(const selector& s, std::span<const std::uint32_t> cand, bool scan,
                              std::uint32_t first, std::uint32_t last, id_bitmap& bm,
-                             const resource_source& src, top_k& best, std::size_t& loads) const {
+                             const resource_source& src, top_k& best, std::size_t& loads,
+                             std::size_t budget, bool& exhausted) const {
+  exhausted = false;
   if (s.order.empty() || cand.size() <= walk_min + std::size_t{4} * s.limit) return false;
   const order_key& o = s.order.front();
   const auto* def = detail::find_key(o.key);
@@ -393,7 +407,13 @@ bool index::impl::walk_order(const selector& s, std::span<const std::uint32_t> c
       std::size_t e = b + 1;
       while (b > 0 && o.descending && v[b - 1] == v[e - 1]) --b;
       while (e < n && !o.descending && v[e] == v[b]) ++e;
-      for (std::size_t k = b; k < e; ++k) visit(a->ids[k]);
+      for (std::size_t k = b; k < e; ++k) {
+        visit(a->ids[k]);
+        if (budget != 0 && loads > budget) {  // a long run of equal values counts too
+          exhausted = true;
+          return false;
+        }
+      }
       i += e - b;
       if (best.full()) return true;
     }
@@ -434,20 +454,40 @@ std::vector<std::uint32_t> index::evaluate(const selector& s, std::uint32_t firs
     walk_ids = std::span<const std::uint32_t>(&*lo_it, static_cast<std::size_t>(hi_it - lo_it));
   } else {
     cand = materialize(plans.front(), first, last);
-    for (std::size_t i = 1; i < plans.size() && cand.size() > few_candidates; ++i) {
-      if (plans[i].count > intersect_ratio * cand.size()) break;
+  }
+  // Intersects the candidates with the next terms, as long as marking a term costs less than
+  // loading the candidates it would remove (`ratio` times the candidates at most).
+  std::size_t intersected = 1;
+  const auto intersect = [&](std::size_t ratio) {
+    for (; intersected < plans.size() && cand.size() > few_candidates; ++intersected) {
+      if (plans[intersected].count > ratio * cand.size()) break;
       std::fill(bm.words.begin(), bm.words.end(), 0);
-      mark(bm, plans[i]);
+      mark(bm, plans[intersected]);
       std::erase_if(cand, [&](std::uint32_t id) { return !bm.test(id); });
     }
-    walk_ids = cand;
-  }
-  if (walk_ids.empty()) return {};
+  };
 
   top_k best(s);
   entry scratch;
   std::size_t loads = 0;
-  if (m.walk_order(s, walk_ids, st.scanned, first, last, bm, source, best, loads)) {
+  bool exhausted = false;
+  if (!plans.empty() && m.orders_by_array(s)) {
+    // Walking the order key's array often stops after a few loads: first try it with only
+    // the cheap intersections; when the matches are rare, intersect the rest and walk again.
+    intersect(1);
+    if (m.walk_order(s, cand, false, first, last, bm, source, best, loads,
+                     walk_budget + std::size_t{8} * s.limit, exhausted)) {
+      st.candidates = loads;
+      return best.result();
+    }
+    best.clear();
+  }
+  if (!plans.empty()) {
+    intersect(intersect_ratio);
+    walk_ids = cand;
+  }
+  if (walk_ids.empty()) return {};
+  if (m.walk_order(s, walk_ids, st.scanned, first, last, bm, source, best, loads, 0, exhausted)) {
     st.candidates = loads;
     st.scanned = false;
     return best.result();
