@@ -1,8 +1,12 @@
 // The description of record types (PowerDNS dnsrecords.cc idea): each type is a
 // list of field descriptors, and one set of generic engines reads text, writes
 // wire data, decodes and checks wire data, prints text and JSON from it.
-// The tables live in type_table.cpp; adding a type touches that file only
-// (plus, if wanted, a typed struct in data.hpp).
+// The tables live in type_table.cpp. Adding a type touches: its message and
+// RecordType number in cidns.proto, its enumerator in rtype.hpp, and its entry
+// in type_table.cpp, nothing else. Text, wire, JSON, validation, the fuzzers'
+// type choice and the servers' per-type counters (serve::stats_block) all follow
+// from the table. A typed struct in data.hpp is optional; its fields are found
+// in the table by key, not by a second list of numbers.
 #pragma once
 
 #include <array>
@@ -86,7 +90,15 @@ struct type_desc {
 
 // All known types (not meta-types); nullptr if `t` has no description.
 const type_desc* find_type(rtype t) noexcept;
+// The table's types, then any register_types() added, in that order (the order
+// of record::known_types()).
 std::span<const type_desc> all_types() noexcept;
+// Adds types described outside the table (tests: a test-only type shows that a
+// table entry is all a type needs). `extra` must outlive every use. Call it
+// before any other thread uses lib/record. False, adding nothing, when a type
+// is a meta-type, already known, badly ordered, or record::max_known_types
+// would be exceeded.
+bool register_types(std::span<const type_desc> extra);
 const field_desc* find_field(const type_desc& td, std::uint32_t number) noexcept;
 const field_desc* find_key(const type_desc& td, std::string_view key) noexcept;
 std::string_view enum_text(std::span<const enum_name> names, std::uint64_t v) noexcept;

@@ -1,14 +1,10 @@
 // The one description of every record type (DESIGN §3). Field order is the
 // proto field number order, which is also the presentation and JSON order.
-#include <algorithm>
-
-#include "field.hpp"
-
+#include <functional>
+#include <unordered_map>
 #include <vector>
 
-#include <unordered_map>
-
-#include <functional>
+#include "field.hpp"
 
 namespace cidns::record::detail {
 namespace {
@@ -190,28 +186,76 @@ constexpr type_desc types[] = {
     {rtype::sig, "SIG", sig_fields},       {rtype::nsec, "NSEC", nsec_fields},
 };
 
+constexpr bool fields_ordered(const type_desc& t) {
+  if (t.fields.empty() || t.fields.size() >= max_fields) return false;
+  for (std::size_t i = 1; i < t.fields.size(); ++i) {
+    if (t.fields[i - 1].number >= t.fields[i].number) return false;
+  }
+  return t.fields.front().number >= 1 && t.fields.back().number < max_fields;
+}
+
 constexpr bool tables_ordered() {
   for (const auto& t : types) {
-    if (t.fields.size() >= max_fields) return false;
-    for (std::size_t i = 1; i < t.fields.size(); ++i) {
-      if (t.fields[i - 1].number >= t.fields[i].number) return false;
-    }
-    if (t.fields.back().number >= max_fields) return false;
+    if (!fields_ordered(t)) return false;
   }
   return true;
 }
 static_assert(tables_ordered(), "fields must be ascending by number and below max_fields");
+static_assert(std::size(types) <= max_known_types, "raise record::max_known_types");
+
+// The table plus the types register_types() adds (tests), in one vector whose
+// capacity never changes: pointers and spans into it stay valid.
+struct registry {
+  std::vector<type_desc> descs;
+  std::vector<rtype> numbers;
+
+  registry() {
+    descs.reserve(max_known_types);
+    numbers.reserve(max_known_types);
+    for (const auto& t : types) add(t);
+  }
+  void add(const type_desc& t) {
+    descs.push_back(t);
+    numbers.push_back(t.type);
+  }
+};
+
+registry& the_registry() {
+  static registry r;
+  return r;
+}
 
 }  // namespace
 
 const type_desc* find_type(rtype t) noexcept {
+  const auto& d = the_registry().descs;
   auto n = static_cast<std::size_t>(t);
-  // types[] is indexed by type number - 1 for the contiguous known range.
-  if (n >= 1 && n <= std::size(types) && types[n - 1].type == t) return &types[n - 1];
+  // The table is indexed by type number - 1 for the contiguous known range.
+  if (n >= 1 && n <= d.size() && d[n - 1].type == t) return &d[n - 1];
+  for (const auto& td : d) {
+    if (td.type == t) return &td;
+  }
   return nullptr;
 }
 
-std::span<const type_desc> all_types() noexcept { return types; }
+std::span<const type_desc> all_types() noexcept { return the_registry().descs; }
+
+bool register_types(std::span<const type_desc> extra) {
+  registry& r = the_registry();
+  if (r.descs.size() + extra.size() > max_known_types) return false;
+  for (std::size_t i = 0; i < extra.size(); ++i) {
+    const type_desc& t = extra[i];
+    if (t.type == rtype::none || t.type == rtype::resource || find_type(t.type) != nullptr ||
+        !fields_ordered(t)) {
+      return false;
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (extra[j].type == t.type) return false;
+    }
+  }
+  for (const auto& t : extra) r.add(t);
+  return true;
+}
 
 const field_desc* find_field(const type_desc& td, std::uint32_t number) noexcept {
   for (const auto& f : td.fields) {
@@ -221,8 +265,8 @@ const field_desc* find_field(const type_desc& td, std::uint32_t number) noexcept
 }
 
 const field_desc* find_key(const type_desc& td, std::string_view key) noexcept {
-  // One hash table per known type, built once: a zone parse looks up every DESC,
-  // STATE and EP key, and DESC has over twenty of them.
+  // One hash table per type of the table, built once: a zone parse looks up
+  // every DESC, STATE and EP key, and DESC has over twenty of them.
   using table = std::unordered_map<std::string_view, const field_desc*>;
   static const std::vector<table> tables = [] {
     std::vector<table> t(std::size(types));
@@ -233,9 +277,10 @@ const field_desc* find_key(const type_desc& td, std::string_view key) noexcept {
     }
     return t;
   }();
+  const auto& d = the_registry().descs;
   const std::less<const type_desc*> before;
-  if (!before(&td, std::begin(types)) && before(&td, std::end(types))) {
-    const auto& t = tables[static_cast<std::size_t>(&td - std::begin(types))];
+  if (!before(&td, d.data()) && before(&td, d.data() + std::size(types))) {
+    const auto& t = tables[static_cast<std::size_t>(&td - d.data())];
     auto it = t.find(key);
     return it == t.end() ? nullptr : it->second;
   }
@@ -255,3 +300,15 @@ std::string_view enum_text(std::span<const enum_name> names, std::uint64_t v) no
 }
 
 }  // namespace cidns::record::detail
+
+namespace cidns::record {
+
+std::span<const rtype> known_types() noexcept { return detail::the_registry().numbers; }
+
+std::optional<std::size_t> known_type_index(rtype t) noexcept {
+  const auto* td = detail::find_type(t);
+  if (td == nullptr) return std::nullopt;
+  return static_cast<std::size_t>(td - detail::all_types().data());
+}
+
+}  // namespace cidns::record

@@ -20,10 +20,8 @@ using serve::stats_snapshot;
 
 namespace {
 
-std::string type_label(std::size_t slot) {
-  if (slot <= 12) return record::type_name(static_cast<record::rtype>(slot));
-  return slot == 13 ? "RESOURCE" : "OTHER";
-}
+// Known types by mnemonic (from the type table), then "RESOURCE" and "OTHER".
+std::string type_label(std::size_t slot) { return stats_block::type_label(slot); }
 
 // Slot 7 counts every opcode without a slot of its own (99, -1, 2^31-1): not "OPCODE7".
 std::string opcode_label(std::size_t slot) {

@@ -26,11 +26,8 @@ struct thread_state {
   std::string cookie;  // the reply's cookie (client || server)
 };
 
-std::size_t type_slot(record::rtype t) {
-  auto n = static_cast<std::size_t>(t);
-  if (n <= 12) return n;
-  return t == record::rtype::resource ? 13 : 14;
-}
+// The counter of a question type: the type table decides (stats_block::type_slot).
+std::size_t type_slot(record::rtype t) { return stats_block::type_slot(t); }
 
 // The decoder's message may quote hostile bytes: as \xNN (up to 4x longer), or
 // raw (identifier errors quote the bad label as is). The ExtendedError text must

@@ -77,7 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   wire_round_trip(rtype::desc, in);
 
   if (size > 0) {
-    auto t = static_cast<rtype>(bytes[0] % 12 + 1);
+    const auto known = known_types();
+    const rtype t = known[bytes[0] % known.size()];
     text_round_trip(t, in.substr(1));
     wire_round_trip(t, in.substr(1));
   }

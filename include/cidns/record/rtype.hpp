@@ -1,8 +1,10 @@
 // Record type numbers (cidns.proto RecordType) and their mnemonics.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -32,5 +34,14 @@ std::string type_name(rtype t);
 std::optional<rtype> parse_type(std::string_view text);
 // True for the types cidns knows (has a data description for), not meta-types.
 bool is_known_data_type(rtype t);
+
+// At most this many known data types: fixed-size per-type counters are sized
+// by it (type_table.cpp checks at compile time that the table fits).
+inline constexpr std::size_t max_known_types = 32;
+// The known data types in the order of the type table (lib/record/type_table.cpp),
+// which is ascending by number; meta-types are not in it.
+std::span<const rtype> known_types() noexcept;
+// The position of `t` in known_types(); nullopt for meta-types and unknown types.
+std::optional<std::size_t> known_type_index(rtype t) noexcept;
 
 }  // namespace cidns::record

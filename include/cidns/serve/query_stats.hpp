@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "cidns/record/rtype.hpp"
+
 namespace cidns::serve {
 
 // Why a message got no reply at all: bytes that do not decode as a query (and whose
@@ -36,7 +38,12 @@ constexpr const char* drop_reason_name(drop_reason r) noexcept {
 struct stats_block {
   static constexpr std::size_t opcodes = 8;  // 0..6 by number, 7 = any other
   static constexpr std::size_t other_opcode = opcodes - 1;
-  static constexpr std::size_t types = 16;   // 0..12 known, 13 = RESOURCE, 14 = other
+  // by_type: one slot per known data type (record::known_types() order), then
+  // RESOURCE, then every other type. Sized from the type table's bound, so a
+  // type added to the table gets its own counter with no change here.
+  static constexpr std::size_t resource_type = record::max_known_types;
+  static constexpr std::size_t other_type = resource_type + 1;
+  static constexpr std::size_t types = other_type + 1;
   static constexpr std::size_t rcodes = 24;  // 0..23, >23 counted at 23
   static constexpr std::array<std::uint32_t, 8> size_bounds{128,  256,  512,   1024,
                                                             1232, 4096, 16384, 65535};
@@ -47,6 +54,18 @@ struct stats_block {
   static constexpr std::size_t opcode_slot(std::int64_t op) noexcept {
     return op >= 0 && op < static_cast<std::int64_t>(other_opcode) ? static_cast<std::size_t>(op)
                                                                    : other_opcode;
+  }
+
+  // The by_type slot of a question type.
+  static std::size_t type_slot(record::rtype t) noexcept {
+    if (auto i = record::known_type_index(t)) return *i;
+    return t == record::rtype::resource ? resource_type : other_type;
+  }
+  // The label of a by_type slot: the type's mnemonic, "RESOURCE" or "OTHER".
+  static std::string type_label(std::size_t slot) {
+    const auto known = record::known_types();
+    if (slot < known.size()) return record::type_name(known[slot]);
+    return slot == resource_type ? "RESOURCE" : "OTHER";
   }
 
   std::array<std::atomic<std::uint64_t>, opcodes> by_opcode{};
