@@ -3,7 +3,7 @@
 #   setup          contrib/setup.sh (Debian packages)
 #   release        GCC Release build in build/release, then its ctest
 #   debug-asan     GCC Debug + ASan/UBSan build in build/debug-asan (no benches), then its ctest
-#   fuzz           clang libFuzzer build in build/fuzz, then contrib/fuzz.sh (30 s per target)
+#   fuzz           clang libFuzzer build in build/fuzz, then contrib/fuzz.sh (20 s per target)
 # The last line is "test.sh: N passed, M failed" (phases); exit status 0 only if M is 0.
 # Options: --no-setup --no-asan --no-fuzz --fuzz-time SECONDS; JOBS (default 2) sets
 # build and ctest parallelism.
@@ -12,7 +12,7 @@ self=$(realpath "${BASH_SOURCE[0]}")
 cd "$(dirname "$self")/.."
 
 jobs=${JOBS:-2}
-fuzz_time=30
+fuzz_time=20
 do_setup=1 do_asan=1 do_fuzz=1
 while (($#)); do
   case $1 in
