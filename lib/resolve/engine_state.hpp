@@ -83,7 +83,7 @@ struct task {
   security chain_state = security::secure;
   unsigned links = 0, referrals = 0;
   std::map<server_address, unsigned> tries;  // at the current cut
-  bool discover = false;  // asks DISCOVER (engine_discover.cpp) instead of `q`
+  bool discover = false;                     // asks DISCOVER (engine_discover.cpp) instead of `q`
   // Zones below the cut whose DS (or proven absence) is asked of the cut's servers, because
   // they signed data those servers returned; back() is asked first (engine_signer.cpp).
   std::vector<name::identifier> find_cuts;
@@ -118,8 +118,8 @@ struct discovery {
   std::string text;  // select::to_string(sel): the exchange's selector and the cache key
   name::identifier scope;
   unsigned pending = 0, started = 0;
-  std::deque<zone_cut> queued;                          // child zones waiting for a slot
-  std::vector<name::identifier> zones;                  // every zone started or queued
+  std::deque<zone_cut> queued;          // child zones waiting for a slot
+  std::vector<name::identifier> zones;  // every zone started or queued
   struct found {
     name::identifier name;
     std::vector<record::rr> records;  // DESC, STATE, EP with their SIGs
@@ -171,7 +171,8 @@ struct engine::impl {
   // engine_iterate.cpp: moving a task along.
   std::uint64_t new_task(std::uint64_t client, const wire::question& q, bool validate, time_ms now);
   zone_cut closest_cut(const name::identifier& qname, bool validate, time_ms now);
-  bool charge(std::uint64_t client_id, time_ms now);  // counts one upstream query; false: work cap hit
+  // Counts one upstream query; false: the work cap was hit.
+  bool charge(std::uint64_t client_id, time_ms now);
   void advance(std::uint64_t task_id, time_ms now);
   void send(task& t, const wire::question& q, time_ms now);
   std::optional<server_address> pick(task& t, time_ms now);

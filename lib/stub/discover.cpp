@@ -119,15 +119,14 @@ void resolver::async_discover(boost::asio::io_context& io, std::string_view sele
   wire::message q = make_discover(selector, scope, options);
   // The resolver answers what it has found before this stub would give up on it.
   q.deadline = static_cast<std::uint32_t>(m_config.timeout.count() * 9 / 10);
-  async_exchange(io, std::move(q), options.tcp,
-                 [done = std::move(done)](result<lookup_result> r) {
-                   if (!r) {
-                     done(std::move(r).err());
-                     return;
-                   }
-                   thread_local std::mt19937_64 rng{std::random_device{}()};
-                   done(make_discovery(std::move(*r), rng));
-                 });
+  async_exchange(io, std::move(q), options.tcp, [done = std::move(done)](result<lookup_result> r) {
+    if (!r) {
+      done(std::move(r).err());
+      return;
+    }
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    done(make_discovery(std::move(*r), rng));
+  });
 }
 
 result<discovery> resolver::discover(std::string_view selector, const name::identifier& scope,

@@ -89,8 +89,8 @@ TEST(Endpoint, Ipv6ZoneIds) {
   auto back = parse_endpoint(named->to_string());
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, *named);
-  for (const char* bad : {"::%", "::%6666666666r6", "::%99999999999", "::000%00000000000002503069473",
-                          "[::1%nosuchif0]:53"})
+  for (const char* bad : {"::%", "::%6666666666r6", "::%99999999999",
+                          "::000%00000000000002503069473", "[::1%nosuchif0]:53"})
     EXPECT_NE(parse_error(bad).find("invalid IPv6 zone id"), std::string::npos) << bad;
 }
 

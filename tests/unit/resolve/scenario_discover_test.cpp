@@ -156,7 +156,7 @@ TEST_F(DiscoverScenario, KeysLearnedOnceServeTheNextDiscoveries) {
                          [](const sent_query& s) { return s.q.type == rtype::key; });
   };
   const auto before = keys_asked();
-  EXPECT_GE(before, 2);  // the root's, cn-north.'s, provx.'s
+  EXPECT_GE(before, 2);                        // the root's, cn-north.'s, provx.'s
   auto a = discover("cn-north.", "kind=gpu");  // another selector: the zones are asked again
   EXPECT_EQ(names(a).size(), 1u);
   EXPECT_EQ(keys_asked(), before) << trace_text();
