@@ -101,7 +101,6 @@ std::uint64_t engine::start_discover(const wire::question& q, const select::sele
   auto& disc = m.discoveries.at(c.id);
   disc.zones.push_back(task.cut.zone);
   ++disc.pending;
-  ++disc.started;
   m.trace("discover {} under {}", disc.text, q.name.text());
   m.advance(t, now);
   return c.id;
@@ -244,7 +243,6 @@ void engine::impl::discover_zone(std::uint64_t client_id, zone_cut cut, time_ms 
   t.discover = true;
   t.cut = std::move(cut);
   ++d.pending;
-  ++d.started;
   ++stats.discovery_zones;
   advance(id, now);
 }

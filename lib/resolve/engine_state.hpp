@@ -117,7 +117,7 @@ struct discovery {
   select::selector sel;
   std::string text;  // select::to_string(sel): the exchange's selector and the cache key
   name::identifier scope;
-  unsigned pending = 0, started = 0;
+  unsigned pending = 0;                 // zones asked and not yet done
   std::deque<zone_cut> queued;          // child zones waiting for a slot
   std::vector<name::identifier> zones;  // every zone started or queued
   struct found {
