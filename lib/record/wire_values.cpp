@@ -6,7 +6,7 @@
 #include <protozero/pbf_reader.hpp>
 #include <protozero/pbf_writer.hpp>
 
-#include "cidns/wire/field_scan.hpp"
+#include "cidns/util/field_scan.hpp"
 #include "field.hpp"
 
 namespace cidns::record::detail {
@@ -228,7 +228,7 @@ result<void> check_bytes(const type_desc& td, const field_desc& f, std::string_v
 result<void> decode_map_entry(const type_desc& td, const field_desc& f, protozero::pbf_reader entry,
                               values& v, bool strict) {
   const auto bytes = entry.data();
-  if (auto fault = wire::find_wide_field({bytes.data(), bytes.size()})) {
+  if (auto fault = util::find_wide_field({bytes.data(), bytes.size()})) {
     return wire_error(td, f, fmt::format("map entry: {}", fault->what));
   }
   std::string_view key, val;
@@ -362,7 +362,7 @@ result<void> finish_decode(const type_desc& td, values& v, bool strict) {
 result<void> decode_values(std::string_view data, values& v, bool strict, bool* canonical) {
   const type_desc& td = *v.td;
   // protozero would read a key or length wider than 32 bits as its low 32 bits.
-  if (auto fault = wire::find_wide_field(data)) {
+  if (auto fault = util::find_wide_field(data)) {
     return make_error(
         fmt::format("{}: malformed data (byte {}: {})", td.name, fault->offset, fault->what));
   }

@@ -15,3 +15,4 @@ add_library(cidns_resolve STATIC
   server_selection.cpp)
 target_link_libraries(cidns_resolve PUBLIC cidns_resolve_validate cidns_resolve_cache cidns_select cidns_wire cidns_record cidns_name cidns_util
                       PRIVATE cidns_dnssec fmt::fmt)
+cidns_module_headers(cidns_resolve resolve)

@@ -8,8 +8,8 @@
 #include <protozero/exception.hpp>
 #include <protozero/pbf_message.hpp>
 
+#include "cidns/util/field_scan.hpp"
 #include "cidns/util/text.hpp"
-#include "cidns/wire/field_scan.hpp"
 #include "cidns/wire/fields.hpp"
 #include "cidns/wire/message.hpp"
 
@@ -128,7 +128,7 @@ result<void> check_type(std::uint64_t type, const where& w) {
 // protozero truncates keys and lengths to 32 bits: reject the wider ones first.
 // A nested body's errors name the offset of its enclosing top-level field.
 result<void> check_widths(std::string_view body, const where& w, bool top_level = false) {
-  auto fault = find_wide_field(body);
+  auto fault = util::find_wide_field(body);
   if (!fault) return {};
   where at = w;
   if (top_level) at.offset = fault->offset;
@@ -444,18 +444,18 @@ header_peek peek_header(std::string_view bytes) noexcept {
   // Field by field, last value wins (as in decode()), until the end or the
   // first byte that does not make sense.
   while (pos < bytes.size()) {
-    const auto key = detail::scan_varint(bytes, pos);
+    const auto key = util::detail::scan_varint(bytes, pos);
     if (!key || *key > 0xffffffffU || (*key >> 3U) == 0) return out;
     const std::uint64_t tag = *key >> 3U;
     const auto type = static_cast<unsigned>(*key & 7U);
     if (type == 0) {
-      const auto v = detail::scan_varint(bytes, pos);
+      const auto v = util::detail::scan_varint(bytes, pos);
       if (!v) return out;
       if (tag == flags_tag) out.flags = static_cast<std::uint32_t>(*v);
     } else if (type == 1) {
       if (!fixed(8)) return out;
     } else if (type == 2) {
-      const auto len = detail::scan_varint(bytes, pos);
+      const auto len = util::detail::scan_varint(bytes, pos);
       if (!len || *len > bytes.size() - pos) return out;
       pos += static_cast<std::size_t>(*len);
     } else if (type == 5) {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "cidns/record/data.hpp"
-#include "cidns/wire/field_scan.hpp"
+#include "cidns/util/field_scan.hpp"
 #include "cidns/wire/message.hpp"
 #include "test_util.hpp"
 
@@ -14,6 +14,7 @@ namespace cidns::wire {
 namespace {
 
 using test::unhex;
+using util::find_wide_field;
 
 // Query: id 0x12345678, flags RD, question {a.b. DESC}, max_size 1232 (decode_test.cpp).
 constexpr std::string_view query = "0d78563412 1808 2a08 0a04612e622e 1006 48d009";

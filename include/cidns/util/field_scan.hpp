@@ -2,7 +2,7 @@
 // protozero keeps only the low 32 bits of a field key and of a length, so a key
 // of 33 bits or a length of 2^32+n would be read as another, valid field;
 // libprotobuf rejects both, and so must every cidns decoder (PROTOCOL §11).
-// Header-only, so that lib/record, which lib/wire depends on, can use it too.
+// Header-only and in util, so that lib/record and lib/wire (above it) can both use it.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +10,7 @@
 #include <optional>
 #include <string_view>
 
-namespace cidns::wire {
+namespace cidns::util {
 
 // What is wrong with the bytes, and the byte offset of the field it is in.
 struct field_fault {
@@ -73,4 +73,4 @@ inline std::optional<field_fault> find_wide_field(std::string_view bytes) noexce
   return std::nullopt;
 }
 
-}  // namespace cidns::wire
+}  // namespace cidns::util
