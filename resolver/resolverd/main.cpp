@@ -210,6 +210,7 @@ int serve(const cidns::resolverd::config& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  cidns::log::program() = "cidns-resolverd";
   options o;
   CLI::App app{"cidns-resolverd: caching, validating resolver for cidns"};
   cidns::add_version_flag(app, "cidns-resolverd", cidns::project_version);

@@ -247,6 +247,7 @@ int serve(const cidns::authd::config& c) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  cidns::log::program() = "cidns-authd";
   options o;
   CLI::App app{"cidns-authd: authoritative server for cidns zones"};
   add_flags(app, o);

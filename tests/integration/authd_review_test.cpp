@@ -1,6 +1,8 @@
 // Issue 9, the daemons' command lines: numeric flags checked as their config keys
 // (exit 2, the flag and the range named), --metrics needs a port, --version, and
 // messages that start with the program's name without doubled prefixes.
+#include <regex>
+
 #include "authd_harness.hpp"
 
 namespace cidns::itest {
@@ -72,6 +74,9 @@ TEST_F(AuthdIntegration, VersionAndMessagePrefixes) {
   // A port in use: one "cannot listen on", not "cannot listen: cannot listen on".
   auto s = authd_server::start(m_dir, {{std::string(provx), fixture_path("provx.zone")}});
   ASSERT_TRUE(s);
+  // Every log line names the program: "TIME cidns-authd LEVEL: …".
+  EXPECT_TRUE(std::regex_search(s->log(), std::regex("Z cidns-authd info: zone ")))
+      << s->log();
   const std::string zone = std::string(provx) + "=" + fixture_path("provx.zone");
   r = run_command(
       {CIDNS_AUTHD_PATH, "--listen", s->endpoint().to_string(), "--zone", zone, "--control", "off"},

@@ -1,10 +1,12 @@
-// Daemon logging: one line per event on stderr, "2026-11-25T10:00:00Z level: message",
-// so an operator (or journald) sees what happened and why.
+// Daemon logging: one line per event on stderr,
+// "2026-11-25T10:00:00Z cidns-authd info: message", so an operator (or journald) sees which
+// program did what, and why.
 #pragma once
 
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <string>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -18,6 +20,12 @@ inline level& threshold() {
   return l;
 }
 
+// The program name each line carries; set once at the start of main.
+inline std::string& program() {
+  static std::string name = "cidns";
+  return name;
+}
+
 inline void write(level l, std::string_view text) {
   if (l > threshold()) return;
   static constexpr std::string_view names[] = {"error", "warning", "info", "debug"};
@@ -26,7 +34,7 @@ inline void write(level l, std::string_view text) {
   gmtime_r(&now, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  std::string line = fmt::format("{} {}: {}\n", stamp, names[static_cast<int>(l)], text);
+  std::string line = fmt::format("{} {} {}: {}\n", stamp, program(), names[static_cast<int>(l)], text);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
