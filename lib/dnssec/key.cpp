@@ -10,6 +10,7 @@
 //   p256:         an EVP_PKEY_CTX after EVP_PKEY_sign_init/verify_init, used again and again,
 //                 plus an EVP_MD_CTX for SHA-256 over the message.
 #include "cidns/dnssec/key.hpp"
+#include "cidns/util/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <openssl/bn.h>
@@ -347,22 +348,6 @@ class unique_fd {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-result<void> write_all(int fd, std::string_view data, const std::string& name) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return make_error(fmt::format("cannot write {}: {}", name, errno_text(errno)));
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
-}
-
-std::string folder_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 }  // namespace
 
 // ---- the key holders ----
@@ -683,41 +668,9 @@ result<void> private_key::save(const std::string& path) const {
   } catch (const std::exception& e) {
     return make_error(fmt::format("cannot save key to {}: {}", path, e.what()));
   }
-  static std::atomic<unsigned> counter{0};
-  std::string tmp;
-  int fd_raw = -1;
-  for (int attempt = 0; attempt < 16 && fd_raw < 0; ++attempt) {
-    tmp = fmt::format("{}.tmp-{}-{}", path, ::getpid(), counter.fetch_add(1));
-    fd_raw = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd_raw < 0 && errno != EEXIST) break;
-  }
-  if (fd_raw < 0) {
-    int err = errno;
-    OPENSSL_cleanse(pem.data(), pem.size());
-    return make_error(fmt::format("cannot create {}: {}", tmp, errno_text(err)));
-  }
-  unique_fd fd{fd_raw};
-  auto fail = [&](std::string message) -> result<void> {
-    OPENSSL_cleanse(pem.data(), pem.size());
-    ::unlink(tmp.c_str());
-    return make_error(std::move(message));
-  };
-  if (auto w = write_all(fd.get(), pem, tmp); !w) return fail(w.err().message);
-  if (::fsync(fd.get()) != 0)
-    return fail(fmt::format("cannot fsync {}: {}", tmp, errno_text(errno)));
-  if (fd.close() != 0) return fail(fmt::format("cannot close {}: {}", tmp, errno_text(errno)));
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return fail(fmt::format("cannot rename {} to {}: {}", tmp, path, errno_text(errno)));
-  }
+  auto saved = util::write_file_atomically(path, pem, 0600);
   OPENSSL_cleanse(pem.data(), pem.size());
-  // The rename is durable once the folder is on disk too.
-  const std::string folder = folder_of(path);
-  unique_fd dir{::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (dir.get() < 0 || ::fsync(dir.get()) != 0) {
-    return make_error(fmt::format("saved {}, but cannot fsync its folder {}: {}", path, folder,
-                                  errno_text(errno)));
-  }
-  return {};
+  return saved;
 }
 
 dnssec::public_key private_key::public_key() const {

@@ -135,44 +135,141 @@ result<void> check_widths(std::string_view body, const where& w, bool top_level 
   return fail(at, fault->what);
 }
 
-result<void> decode_record(std::string_view body, record::rr& r, const where& w) {
-  CIDNS_TRY(check_widths(body, w));
-  protozero::pbf_message<record_field> p{body.data(), body.size()};
+// Record fields merge across repeated occurrences of a nested Record (a
+// Prerequisite's or Change's), as protobuf does; a section record is one occurrence.
+struct record_parts {
   std::string_view owner;
   std::string_view data;
   std::uint64_t type = 0;
   std::uint64_t ttl = 0;
+  bool present = false;
+};
+
+result<void> scan_record(std::string_view body, record_parts& r, const where& w) {
+  r.present = true;
+  CIDNS_TRY(check_widths(body, w));
+  protozero::pbf_message<record_field> p{body.data(), body.size()};
   while (p.next()) {
     switch (p.tag()) {
       case record_field::name:
         CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "name", w));
-        owner = get_view(p);
+        r.owner = get_view(p);
         break;
       case record_field::type:
         CIDNS_TRY(expect(p, pbf_wire_type::varint, "type", w));
-        type = p.get_uint64();
+        r.type = p.get_uint64();
         break;
       case record_field::ttl:
         CIDNS_TRY(expect(p, pbf_wire_type::varint, "ttl", w));
-        ttl = p.get_uint64();
+        r.ttl = p.get_uint64();
         break;
       case record_field::data:
         CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "data", w));
-        data = get_view(p);
+        r.data = get_view(p);
         break;
       default:
         p.skip();
     }
   }
-  CIDNS_TRY(parse_name(owner, r.owner, w));
-  CIDNS_TRY(check_type(type, w));
-  if (ttl > record::max_ttl) {
-    return fail(w, fmt::format("ttl {} out of range (at most {})", ttl, record::max_ttl));
-  }
-  r.type = static_cast<record::rtype>(type);
-  r.ttl = static_cast<std::uint32_t>(ttl);
-  r.data.assign(data);
   return {};
+}
+
+// `type_zero`: the caller has checked that the type is 0 (an UPDATE kind that
+// takes no type), which is then accepted.
+result<void> finish_record(const record_parts& parts, record::rr& r, const where& w,
+                           bool type_zero = false) {
+  CIDNS_TRY(parse_name(parts.owner, r.owner, w));
+  if (!type_zero) CIDNS_TRY(check_type(parts.type, w));
+  if (parts.ttl > record::max_ttl) {
+    return fail(w, fmt::format("ttl {} out of range (at most {})", parts.ttl, record::max_ttl));
+  }
+  r.type = static_cast<record::rtype>(parts.type);
+  r.ttl = static_cast<std::uint32_t>(parts.ttl);
+  r.data.assign(parts.data);
+  return {};
+}
+
+result<void> decode_record(std::string_view body, record::rr& r, const where& w) {
+  record_parts parts;
+  CIDNS_TRY(scan_record(body, parts, w));
+  return finish_record(parts, r, w);
+}
+
+// What an UPDATE kind's record carries besides its name (cidns.proto Prerequisite, Change).
+struct kind_shape {
+  const char* name = nullptr;  // nullptr: not a known kind
+  bool typed = true;           // type 1..65535; false: type 0
+  bool data = false;           // data allowed
+  bool ttl = false;            // ttl allowed
+};
+
+kind_shape prerequisite_shape(std::int32_t kind) {
+  switch (static_cast<prerequisite_kind>(kind)) {
+    case prerequisite_kind::rrset_exists:
+      return {"PREREQ_RRSET_EXISTS"};
+    case prerequisite_kind::rrset_equals:
+      return {"PREREQ_RRSET_EQUALS", true, true};
+    case prerequisite_kind::rrset_absent:
+      return {"PREREQ_RRSET_ABSENT"};
+    case prerequisite_kind::name_in_use:
+      return {"PREREQ_NAME_IN_USE", false};
+    case prerequisite_kind::name_absent:
+      return {"PREREQ_NAME_ABSENT", false};
+  }
+  return {};
+}
+
+kind_shape change_shape(std::int32_t kind) {
+  switch (static_cast<change_kind>(kind)) {
+    case change_kind::add:
+      return {"CHANGE_ADD", true, true, true};
+    case change_kind::delete_record:
+      return {"CHANGE_DELETE_RECORD", true, true};
+    case change_kind::delete_rrset:
+      return {"CHANGE_DELETE_RRSET"};
+    case change_kind::delete_name:
+      return {"CHANGE_DELETE_NAME", false};
+  }
+  return {};
+}
+
+// A Prerequisite or a Change (the same layout: kind = 1, record = 2). The
+// record's type, TTL and data must fit the kind: a server never has to guess.
+template <typename Field>
+result<void> decode_update_entry(std::string_view body, std::int32_t& kind, record::rr& r,
+                                 kind_shape (*shape_of)(std::int32_t), const where& w) {
+  CIDNS_TRY(check_widths(body, w));
+  protozero::pbf_message<Field> p{body.data(), body.size()};
+  record_parts parts;
+  kind = 0;
+  while (p.next()) {
+    switch (p.tag()) {
+      case Field::kind:
+        CIDNS_TRY(expect(p, pbf_wire_type::varint, "kind", w));
+        kind = p.get_enum();
+        break;
+      case Field::record:
+        CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, "record", w));
+        CIDNS_TRY(scan_record(get_view(p), parts, w));
+        break;
+      default:
+        p.skip();
+    }
+  }
+  const kind_shape shape = shape_of(kind);
+  if (shape.name == nullptr) return fail(w, fmt::format("unknown kind {}", kind));
+  if (!parts.present) return fail(w, fmt::format("{}: missing record", shape.name));
+  if (!shape.typed && parts.type != 0) {
+    return fail(w, fmt::format("{} takes no type (type must be 0, is {})", shape.name, parts.type));
+  }
+  if (shape.typed && parts.type == 0)
+    return fail(w, fmt::format("{}: missing type (0)", shape.name));
+  if (!shape.data && !parts.data.empty())
+    return fail(w, fmt::format("{} takes no data", shape.name));
+  if (!shape.ttl && parts.ttl != 0) {
+    return fail(w, fmt::format("{} takes no ttl (ttl must be 0, is {})", shape.name, parts.ttl));
+  }
+  return finish_record(parts, r, w, !shape.typed);
 }
 
 // Question fields merge across repeated occurrences, as protobuf does.
@@ -282,17 +379,49 @@ void reset(message& m) {
   m.selector.clear();
   m.auth.reset();
   m.error.reset();
+  m.prerequisites.clear();
+  m.changes.clear();
+}
+
+// Each repeated entry: the wire type, its index, the limit (max_records_per_section).
+template <typename T>
+result<void> start_entry(protozero::pbf_message<message_field>& p, const std::vector<T>& list,
+                         std::string_view what, where& w) {
+  CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, w.part, w));
+  w.index = list.size();
+  if (list.size() >= max_records_per_section) {
+    return fail(w, fmt::format("more than {} {}", max_records_per_section, what));
+  }
+  return {};
 }
 
 result<void> decode_section(protozero::pbf_message<message_field>& p,
                             std::vector<record::rr>& section, where& w) {
-  CIDNS_TRY(expect(p, pbf_wire_type::length_delimited, w.part, w));
-  w.index = section.size();
-  if (section.size() >= max_records_per_section) {
-    return fail(w, fmt::format("more than {} records", max_records_per_section));
-  }
+  CIDNS_TRY(start_entry(p, section, "records", w));
   auto body = get_view(p);
   return decode_record(body, section.emplace_back(), w);
+}
+
+result<void> decode_prerequisite(protozero::pbf_message<message_field>& p,
+                                 std::vector<prerequisite>& list, where& w) {
+  CIDNS_TRY(start_entry(p, list, "prerequisites", w));
+  auto body = get_view(p);
+  auto& e = list.emplace_back();
+  std::int32_t kind = 0;
+  CIDNS_TRY(decode_update_entry<prerequisite_field>(body, kind, e.record, prerequisite_shape, w));
+  e.kind = static_cast<prerequisite_kind>(kind);
+  return {};
+}
+
+result<void> decode_change(protozero::pbf_message<message_field>& p, std::vector<change>& list,
+                           where& w) {
+  CIDNS_TRY(start_entry(p, list, "changes", w));
+  auto body = get_view(p);
+  auto& e = list.emplace_back();
+  std::int32_t kind = 0;
+  CIDNS_TRY(decode_update_entry<change_field>(body, kind, e.record, change_shape, w));
+  e.kind = static_cast<change_kind>(kind);
+  return {};
 }
 
 result<void> decode_fields(std::string_view bytes, message& m, where& w) {
@@ -385,6 +514,14 @@ result<void> decode_fields(std::string_view bytes, message& m, where& w) {
         m.deadline = *v;
         break;
       }
+      case message_field::prerequisites:
+        w.part = "prerequisites";
+        CIDNS_TRY(decode_prerequisite(p, m.prerequisites, w));
+        break;
+      case message_field::changes:
+        w.part = "changes";
+        CIDNS_TRY(decode_change(p, m.changes, w));
+        break;
       default:
         p.skip();
     }

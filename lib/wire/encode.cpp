@@ -34,6 +34,20 @@ void put_records(std::string& out, const std::vector<record::rr>& rrs) {
   }
 }
 
+// A Prerequisite or a Change: kind = 1, record = 2 (always written, as libprotobuf
+// writes a set submessage even when empty).
+template <message_field F, typename Field>
+void put_update_entry(std::string& out, std::int32_t kind, const record::rr& r) {
+  const auto& owner = r.owner.text();
+  const std::size_t record_size = record_body_size(owner, r.type, r.ttl, r.data);
+  put_message_header(out, F,
+                     uint_field_size(Field::kind, enum_bits(kind)) +
+                         message_field_size(Field::record, record_size));
+  put_uint(out, Field::kind, enum_bits(kind));
+  put_message_header(out, Field::record, record_size);
+  put_record_body(out, owner, r.type, r.ttl, r.data);
+}
+
 }  // namespace
 
 std::uint32_t message::udp_size() const noexcept {
@@ -82,6 +96,14 @@ void encode(const message& m, std::string& out) {
     put_bytes(out, extended_error_field::text, e.text);
   }
   put_uint(out, message_field::deadline, m.deadline);
+  for (const auto& p : m.prerequisites) {
+    put_update_entry<message_field::prerequisites, prerequisite_field>(
+        out, static_cast<std::int32_t>(p.kind), p.record);
+  }
+  for (const auto& c : m.changes) {
+    put_update_entry<message_field::changes, change_field>(out, static_cast<std::int32_t>(c.kind),
+                                                           c.record);
+  }
 }
 
 std::string encode(const message& m) {
@@ -131,8 +153,16 @@ std::string rcode_name(rcode rc) {
       return "NOTIMP";
     case rcode::refused:
       return "REFUSED";
+    case rcode::yxdomain:
+      return "YXDOMAIN";
+    case rcode::yxrrset:
+      return "YXRRSET";
+    case rcode::nxrrset:
+      return "NXRRSET";
     case rcode::notauth:
       return "NOTAUTH";
+    case rcode::notzone:
+      return "NOTZONE";
     case rcode::badsig:
       return "BADSIG";
     case rcode::badtime:

@@ -68,6 +68,115 @@ void format_section(std::string& out, const char* title, const std::vector<recor
   }
 }
 
+// UPDATE kinds by their proto names without the prefix ("rrset_exists", "add").
+const char* kind_name(prerequisite_kind k) {
+  switch (k) {
+    case prerequisite_kind::rrset_exists:
+      return "rrset_exists";
+    case prerequisite_kind::rrset_equals:
+      return "rrset_equals";
+    case prerequisite_kind::rrset_absent:
+      return "rrset_absent";
+    case prerequisite_kind::name_in_use:
+      return "name_in_use";
+    case prerequisite_kind::name_absent:
+      return "name_absent";
+  }
+  return "unknown";
+}
+
+const char* kind_name(change_kind k) {
+  switch (k) {
+    case change_kind::add:
+      return "add";
+    case change_kind::delete_record:
+      return "delete_record";
+    case change_kind::delete_rrset:
+      return "delete_rrset";
+    case change_kind::delete_name:
+      return "delete_name";
+  }
+  return "unknown";
+}
+
+// What of an UPDATE entry's record its kind uses: the type (else none), the data, the TTL.
+struct entry_parts {
+  bool type = true;
+  bool data = false;
+  bool ttl = false;
+};
+
+entry_parts parts_of(prerequisite_kind k) {
+  switch (k) {
+    case prerequisite_kind::rrset_equals:
+      return {true, true, false};
+    case prerequisite_kind::name_in_use:
+    case prerequisite_kind::name_absent:
+      return {false, false, false};
+    default:
+      return {};
+  }
+}
+
+entry_parts parts_of(change_kind k) {
+  switch (k) {
+    case change_kind::add:
+      return {true, true, true};
+    case change_kind::delete_record:
+      return {true, true, false};
+    case change_kind::delete_name:
+      return {false, false, false};
+    default:
+      return {};
+  }
+}
+
+// "KIND NAME [TTL] [TYPE [DATA]]", e.g. "add a.provx. 300 EP 10 1 grpc ...".
+template <typename Kind>
+std::string format_entry(Kind kind, const record::rr& r) {
+  const entry_parts use = parts_of(kind);
+  std::string out = fmt::format("{} {}", kind_name(kind), r.owner.text());
+  if (use.ttl) out += fmt::format(" {}", r.ttl);
+  if (use.type || r.type != record::rtype::none) out += " " + record::type_name(r.type);
+  if (use.data || !r.data.empty()) {
+    out.push_back(' ');
+    record::format_data(r.type, r.data, out);
+  }
+  return out;
+}
+
+// {"kind", "record"}: the whole record (record::to_json) for the kinds that carry data,
+// else {"name"} and "type" for the kinds that take one.
+template <typename Kind>
+nlohmann::json entry_json(Kind kind, const record::rr& r) {
+  const entry_parts use = parts_of(kind);
+  nlohmann::json rec;
+  if (use.data) {
+    rec = record::to_json(r);
+  } else {
+    rec["name"] = r.owner.text();
+    if (use.type || r.type != record::rtype::none) rec["type"] = record::type_name(r.type);
+  }
+  return {{"kind", kind_name(kind)}, {"record", std::move(rec)}};
+}
+
+template <typename Entry>
+nlohmann::json entries_json(const std::vector<Entry>& list) {
+  auto arr = nlohmann::json::array();
+  for (const auto& e : list) arr.push_back(entry_json(e.kind, e.record));
+  return arr;
+}
+
+template <typename Entry>
+void format_entries(std::string& out, const char* title, const std::vector<Entry>& list) {
+  if (list.empty()) return;
+  out += fmt::format("\n;; {} SECTION:\n", title);
+  for (const auto& e : list) {
+    out += format_entry(e.kind, e.record);
+    out.push_back('\n');
+  }
+}
+
 }  // namespace
 
 nlohmann::json to_json(const message& m) {
@@ -97,6 +206,8 @@ nlohmann::json to_json(const message& m) {
     j["error"] = {
         {"code", m.error->code}, {"name", error_code_name(m.error->code)}, {"text", m.error->text}};
   }
+  if (!m.prerequisites.empty()) j["prerequisites"] = entries_json(m.prerequisites);
+  if (!m.changes.empty()) j["changes"] = entries_json(m.changes);
   return j;
 }
 
@@ -125,6 +236,8 @@ std::string format_message(const message& m) {
   format_section(out, "ANSWER", m.answer);
   format_section(out, "AUTHORITY", m.authority);
   format_section(out, "ADDITIONAL", m.additional);
+  format_entries(out, "PREREQUISITE", m.prerequisites);
+  format_entries(out, "CHANGE", m.changes);
   return out;
 }
 

@@ -20,6 +20,12 @@ void run_pipeline(load_result read, const load_options& options, loaded_zone& ou
   // Semantic checks only on a zone that parsed: a broken record would make
   // them report follow-on problems (e.g. a missing SOA whose line had a typo).
   if (out.errors > 0) return;
+  if (options.amend) {
+    if (auto r = options.amend(out.zone); !r) {
+      zone_wide_error(out, r.err().message);
+      return;
+    }
+  }
   out.shape = adjust(out.zone);
   auto summary = check(out.zone, out.shape, out.diagnostics, options.check);
   out.errors += summary.errors;
@@ -62,6 +68,14 @@ result<loaded_zone> load(const std::string& path, const load_options& options) {
   if (!read) return std::move(read).err();
   loaded_zone out;
   run_pipeline(std::move(*read), options, out);
+  return out;
+}
+
+loaded_zone load_contents(contents zone, const load_options& options) {
+  load_result read;
+  read.zone = std::move(zone);
+  loaded_zone out;
+  run_pipeline(std::move(read), options, out);
   return out;
 }
 

@@ -1,4 +1,4 @@
-// cidns-admin keygen | zone sign | zone verify | zone ds (docs/cidns-admin.md).
+// cidns-admin keygen [--hmac] | zone sign | zone verify | zone ds (docs/cidns-admin.md).
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +19,7 @@
 #include "cidns/dnssec/key_files.hpp"
 #include "cidns/dnssec/zone_signer.hpp"
 #include "cidns/dnssec/zone_verifier.hpp"
+#include "cidns/hmac/key.hpp"
 #include "cidns/record/presentation.hpp"
 #include "cidns/record/time.hpp"
 #include "cidns/zone/load.hpp"
@@ -61,14 +62,41 @@ void print_messages(const zone::loaded_zone& l) {
 
 struct keygen_options {
   std::string zone;
+  std::string hmac;  // with --hmac: the shared key's name (no --zone)
   std::string alg = "ed25519";
   bool ksk = false;
-  std::string out = ".";
+  std::string out;  // a folder (default .); with --hmac a file (default NAME.hmac)
   std::string ttl = "1h";
   bool json = false;
 };
 
+// keygen --hmac NAME: a shared key for transaction authentication, in a new file.
+int run_keygen_hmac(const keygen_options& o) {
+  auto key_name = name::identifier::parse(o.hmac);
+  if (!key_name) {
+    fmt::print(stderr, "cidns-admin: bad --hmac '{}': {}\n", o.hmac, key_name.err().message);
+    return exit_usage;
+  }
+  const std::string file = o.out.empty() ? fmt::format("{}.hmac", key_name->text_no_dot()) : o.out;
+  if (!hmac::create_key_file(file, hmac::generate(key_name->text()))) {
+    fmt::print(stderr, "cidns-admin: {}: exists already; not replaced\n", file);
+    return exit_wrong;
+  }
+  if (o.json) {
+    nlohmann::json j{{"name", key_name->text()}, {"file", file}, {"algorithm", "hmac-sha256"}};
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    fmt::print("{}\n", file);
+  }
+  return exit_ok;
+}
+
 int run_keygen(const keygen_options& o) {
+  if (!o.hmac.empty()) return run_keygen_hmac(o);
+  if (o.zone.empty()) {
+    fmt::print(stderr, "cidns-admin: keygen needs --zone (a zone key) or --hmac (a shared key)\n");
+    return exit_usage;
+  }
   auto zone = name::identifier::parse(o.zone);
   if (!zone) {
     fmt::print(stderr, "cidns-admin: bad --zone '{}': {}\n", o.zone, zone.err().message);
@@ -85,7 +113,7 @@ int run_keygen(const keygen_options& o) {
     return exit_usage;
   }
   auto key = dnssec::zone_key::from(dnssec::private_key::generate(*alg), o.ksk);
-  auto files = dnssec::write_key_files(*zone, key, o.out, *ttl);
+  auto files = dnssec::write_key_files(*zone, key, o.out.empty() ? "." : o.out, *ttl);
   if (!files) {
     fmt::print(stderr, "cidns-admin: {}\n", files.err().message);
     return exit_usage;
@@ -379,15 +407,24 @@ void add_dnssec_commands(CLI::App& app, action& selected) {
   auto* keygen = app.add_subcommand(
       "keygen",
       "Generate a zone key: writes K<zone>+<alg>+<tag>.private (PEM, mode 0600) and "
-      ".key (the KEY record); prints both file names");
-  keygen->add_option("--zone", kg->zone, "The zone the key signs")->required();
+      ".key (the KEY record); prints both file names. With --hmac: a shared key for "
+      "UPDATE, XFR and NOTIFY in one file (mode 0600); prints its name");
+  auto* zone_opt = keygen->add_option("--zone", kg->zone, "The zone the key signs");
+  keygen
+      ->add_option("--hmac", kg->hmac,
+                   "Make an HMAC-SHA256 shared key of this name instead (no --zone)")
+      ->excludes(zone_opt);
   keygen->add_option("--alg", kg->alg, "ed25519 (default), p256 or sm2")
       ->check(CLI::IsMember({"ed25519", "p256", "sm2"}, CLI::ignore_case));
   keygen->add_flag("--ksk", kg->ksk,
                    "A key-signing key (flag sep): signs the KEY RRset; its DS goes to the parent");
-  keygen->add_option("--out", kg->out, "Folder to write the files into (default: .)");
+  keygen->add_option("--out", kg->out,
+                     "Folder to write the files into (default: .); with --hmac the key file "
+                     "(default: NAME.hmac, not replaced if it exists)");
   keygen->add_option("--ttl", kg->ttl, "TTL of the KEY record in the .key file (default 1h)");
-  keygen->add_flag("--json", kg->json, "Print {zone, algorithm, key_tag, ksk, private, public}");
+  keygen->add_flag(
+      "--json", kg->json,
+      "Print {zone, algorithm, key_tag, ksk, private, public} (--hmac: {name, file, algorithm})");
   keygen->callback([&selected, kg] { selected = [kg] { return run_keygen(*kg); }; });
 
   CLI::App* zone_cmd = app.get_subcommand("zone");

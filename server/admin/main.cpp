@@ -6,6 +6,7 @@
 #include "cidns/util/command_line.hpp"
 #include "command.hpp"
 #include "command_line.hpp"
+#include "update_command.hpp"
 
 int main(int argc, char** argv) {
   using namespace cidns::admin;
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   add_dnssec_commands(app, selected);
   add_server_commands(app, selected);
   add_resolver_commands(app, selected);
+  add_update_command(app, selected);
   add_version_flags(app);
   if (auto code = check_command_words(app, argc, argv)) return *code;
   if (auto code = cidns::parse_command_line(app, argc, argv)) return *code;

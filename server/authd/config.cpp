@@ -1,6 +1,12 @@
 // TOML configuration of cidns-authd (config.hpp).
 #include "config.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "update_policy.hpp"
+
 #include <filesystem>
 #include <limits>
 #include <stdexcept>
@@ -140,11 +146,57 @@ bool limit_key(config& c, const std::string& file, const std::string& k, const s
   return true;
 }
 
-void server_section(config& c, const std::string& file, const toml::value& section) {
+// A string or a list of strings.
+std::vector<std::string> strings(const std::string& file, std::string_view key,
+                                 const toml::value& v, std::string_view what) {
+  std::vector<std::string> out;
+  if (v.is_string()) {
+    out.push_back(v.as_string().str);
+  } else if (v.is_array()) {
+    for (const auto& item : v.as_array()) {
+      if (!item.is_string()) fail(file, key, fmt::format("expected {}", what));
+      out.push_back(item.as_string().str);
+    }
+  } else {
+    fail(file, key, fmt::format("expected {}", what));
+  }
+  return out;
+}
+
+// [server] keys of dynamic UPDATE: hmac-key, allow-update, state-dir.
+bool update_key(config& c, const std::string& file, const std::string& k, const std::string& full,
+                const toml::value& v, const std::filesystem::path& dir) {
+  if (k == "hmac-key") {
+    for (auto& f : strings(file, full, v, "key file names")) {
+      std::filesystem::path p(f);
+      c.hmac_keys.push_back((p.is_relative() ? dir / p : p).string());
+    }
+  } else if (k == "allow-update") {
+    for (auto& rule : strings(file, full, v, "rules \"ZONE KEYNAME NAME-PATTERN TYPE...\"")) {
+      try {
+        parse_update_rule(rule);
+      } catch (const std::exception& e) {
+        fail(file, full, e.what());
+      }
+      c.allow_update.push_back(std::move(rule));
+    }
+  } else if (k == "state-dir") {
+    if (!v.is_string()) fail(file, full, "expected a directory");
+    c.state_dir = v.as_string().str;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void server_section(config& c, const std::string& file, const toml::value& section,
+                    const std::filesystem::path& dir) {
   if (!section.is_table()) fail(file, "server", "expected a table");
   for (const auto& [k, v] : section.as_table()) {
     const std::string full = "server." + k;
-    if (k == "listen") {
+    if (update_key(c, file, k, full, v, dir)) {
+      continue;
+    } else if (k == "listen") {
       listen_key(c, file, full, v);
     } else if (k == "control") {
       if (!v.is_string()) fail(file, full, "expected a socket path or \"off\"");
@@ -210,6 +262,15 @@ zone_config zone_table(const std::string& file, const toml::value& z,
 
 }  // namespace
 
+std::string default_state_dir() {
+  if (::geteuid() == 0) return "/var/lib/cidns";
+  if (const char* x = std::getenv("XDG_STATE_HOME"); x != nullptr && *x == '/') {
+    return std::string(x) + "/cidns";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr && *home != '\0' ? home : ".") + "/.local/state/cidns";
+}
+
 config read_config(const std::string& path) {
   toml::value root;
   try {
@@ -222,7 +283,7 @@ config read_config(const std::string& path) {
   const auto dir = std::filesystem::path(path).parent_path();
   for (const auto& [key, value] : root.as_table()) {
     if (key == "server") {
-      server_section(c, path, value);
+      server_section(c, path, value, dir);
     } else if (key == "zone") {
       if (!value.is_array()) fail(path, "zone", "expected [[zone]] tables");
       for (const auto& z : value.as_array()) c.zones.push_back(zone_table(path, z, dir));

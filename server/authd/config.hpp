@@ -35,7 +35,15 @@ struct config {
   std::uint32_t rrl_rate = 0;  // UDP responses/s per client prefix; 0: no rate limiting
   std::uint32_t rrl_slip = 2;  // every N-th limited reply sent truncated; 0: drop all
   bool cookies = true;         // answer client cookies with server cookies
+  // Dynamic UPDATE: shared HMAC keys (key files), the update rules ("ZONE KEYNAME
+  // NAME-PATTERN TYPE..."), and where the journal lives ("" = default_state_dir()).
+  std::vector<std::string> hmac_keys;
+  std::vector<std::string> allow_update;
+  std::string state_dir;
 };
+
+// /var/lib/cidns as root, else $XDG_STATE_HOME/cidns (~/.local/state/cidns).
+std::string default_state_dir();
 
 // Bounds shared by the flags and the config keys.
 inline constexpr int max_threads = 1024;  // threads: 0..1024 (0: one per core)

@@ -8,18 +8,22 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
+#include "cidns/hmac/key.hpp"
 #include "cidns/net/daemon_channels.hpp"
 #include "cidns/net/server.hpp"
 #include "cidns/net/signals.hpp"
 #include "cidns/serve/cookies.hpp"
 #include "cidns/serve/query_stats.hpp"
 #include "cidns/serve/rrl.hpp"
+#include "cidns/store/journal.hpp"
 #include "cidns/util/command_line.hpp"
 #include "cidns/util/log.hpp"
 #include "cidns/util/version.hpp"
 #include "config.hpp"
 #include "report.hpp"
 #include "responder.hpp"
+#include "update_service.hpp"
 #include "zone_manager.hpp"
 
 namespace {
@@ -41,6 +45,9 @@ struct options {
   std::optional<int> rrl_slip;
   std::optional<int> udp_max_size;
   bool no_cookies = false;
+  std::vector<std::string> hmac_keys;
+  std::vector<std::string> allow_update;
+  std::string state_dir;
 };
 
 // Every numeric flag is checked against the bounds of its config key (config.hpp).
@@ -77,6 +84,16 @@ void add_flags(CLI::App& app, options& o) {
       ->check(cidns::whole_number(static_cast<int>(authd::min_udp_max_size),
                                   static_cast<int>(authd::max_udp_max_size)));
   app.add_flag("--no-cookies", o.no_cookies, "do not answer client cookies with server cookies");
+  app.add_option("--hmac-key", o.hmac_keys,
+                 "shared key file (cidns-admin keygen --hmac) that UPDATE messages may be signed "
+                 "with (repeatable)");
+  app.add_option("--allow-update", o.allow_update,
+                 "\"ZONE KEYNAME NAME-PATTERN TYPE [TYPE...]\": the key may change these types at "
+                 "NAME (exact) or *.NAME (everything below it) in ZONE (repeatable; no rule, no "
+                 "updates)");
+  app.add_option("--state-dir", o.state_dir,
+                 "where the journal of dynamic zones lives (default /var/lib/cidns as root, else "
+                 "$XDG_STATE_HOME/cidns)");
   add_log_level_option(app);
   app.footer(
       "Exit status: 0 stopped cleanly, 1 a zone or socket failed, 2 usage or configuration error.");
@@ -129,6 +146,12 @@ cidns::authd::config build_config(const options& o) {
   if (o.rrl_slip) c.rrl_slip = static_cast<std::uint32_t>(*o.rrl_slip);
   if (o.udp_max_size) c.udp_max_size = static_cast<std::uint32_t>(*o.udp_max_size);
   if (o.no_cookies) c.cookies = false;
+  for (const auto& k : o.hmac_keys) c.hmac_keys.push_back(k);
+  for (const auto& r : o.allow_update) {
+    authd::parse_update_rule(r);  // throws naming the problem
+    c.allow_update.push_back(r);
+  }
+  if (!o.state_dir.empty()) c.state_dir = o.state_dir;
   add_flag_zones(c, o);
   return c;
 }
@@ -181,9 +204,43 @@ std::int64_t unix_seconds() {
       .count();
 }
 
+// Dynamic UPDATE: the keys, the rules and the journal, when any rule is configured.
+struct dynamic_updates {
+  cidns::hmac::keyring keys;
+  cidns::authd::update_policy policy;
+  std::optional<cidns::store::journal> journal;
+
+  // Throws std::runtime_error naming the key file, rule or journal problem.
+  explicit dynamic_updates(const cidns::authd::config& c) {
+    using namespace cidns;
+    for (const auto& f : c.hmac_keys) {
+      auto k = hmac::read_key_file(f);
+      if (!k) throw std::runtime_error(k.err().message);
+      const std::string name = k->name;
+      if (!keys.add(std::move(*k))) throw std::runtime_error("key " + name + " is given twice");
+    }
+    for (const auto& r : c.allow_update) {
+      auto rule = authd::parse_update_rule(r);
+      if (keys.find(rule.key) == nullptr) {
+        throw std::runtime_error("update rule '" + r + "': no --hmac-key named " + rule.key);
+      }
+      bool served = false;
+      for (const auto& z : c.zones) served = served || z.name == rule.zone;
+      if (!served) throw std::runtime_error("update rule '" + r + "': zone not served");
+      policy.add(std::move(rule));
+    }
+    if (policy.empty()) return;
+    const std::string dir = c.state_dir.empty() ? authd::default_state_dir() : c.state_dir;
+    journal.emplace(store::journal::open(std::filesystem::path(dir) / "journal"));
+    log::info("dynamic updates: {} rule(s), {} key(s), journal in {}/journal",
+              c.allow_update.size(), keys.size(), dir);
+  }
+};
+
 // Zones loaded: answer until SIGINT or SIGTERM.
 int answer(const cidns::authd::config& c, cidns::authd::zone_manager& zones,
-           const cidns::authd::zone_registry& registry, boost::asio::io_context& signal_io) {
+           const cidns::authd::zone_registry& registry, boost::asio::io_context& signal_io,
+           cidns::authd::update_handler* updates) {
   using namespace cidns;
   serve::query_stats stats;
   // Destroyed in reverse: the channels and the transport before what they call.
@@ -197,7 +254,7 @@ int answer(const cidns::authd::config& c, cidns::authd::zone_manager& zones,
     responder = std::make_unique<authd::responder>(
         registry, stats,
         authd::responder_guards{guards->cookies ? &*guards->cookies : nullptr, guards->rrl.get(),
-                                nullptr, c.udp_max_size});
+                                nullptr, c.udp_max_size, updates});
     transport = open_transport(c, *responder);
     view = std::make_unique<authd::daemon_view>(
         authd::daemon_view{zones, stats, transport.get(), unix_seconds()});
@@ -225,6 +282,18 @@ int serve(const cidns::authd::config& c) {
   using namespace cidns;
   authd::zone_registry registry;
   authd::zone_manager zones(c.zones, registry);
+  std::unique_ptr<dynamic_updates> dynamic;
+  try {
+    dynamic = std::make_unique<dynamic_updates>(c);
+  } catch (const std::exception& e) {
+    log::error("{}", e.what());
+    return exit_failure;
+  }
+  std::optional<authd::update_service> updates;
+  if (!dynamic->policy.empty()) {
+    zones.enable_updates(&dynamic->policy, &*dynamic->journal);
+    updates.emplace(zones, dynamic->keys);
+  }
   // Catch the signals before anything starts: one that arrives while zones load
   // or sockets open is handled once serving begins, instead of its default
   // action (SIGTERM/SIGHUP would kill the process, which then exits by signal).
@@ -241,7 +310,7 @@ int serve(const cidns::authd::config& c) {
     log::error("not starting: a zone failed to load (errors above)");
     return exit_failure;
   }
-  return answer(c, zones, registry, signal_io);
+  return answer(c, zones, registry, signal_io, updates ? &*updates : nullptr);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "answer.hpp"
 #include "cidns/wire/reply_builder.hpp"
 #include "discover.hpp"
+#include "update_service.hpp"
 
 namespace cidns::authd {
 
@@ -209,6 +210,12 @@ bool responder::respond(std::string_view bytes, bool udp, const client_address& 
     verdict = rate_limit(*m_guards.rrl, from, have_now ? now : now_ms(), st);
   }
   if (verdict == defence::drop) return false;
+  if (q.opcode == wire::opcode::update && m_guards.updates != nullptr &&
+      verdict == defence::answer) {
+    m_guards.updates->handle_update(q, from, reply);
+    bump(st.reply_bytes, reply.size());
+    return true;
+  }
   if (verdict == defence::slip) {
     // An empty reply with TC (header, question and cookie): a real client retries over TCP.
     rb.set_flags(rb.flags() | wire::flag::tc);

@@ -19,6 +19,10 @@
 #include "zone_set.hpp"
 
 namespace cidns::authd {
+class update_handler;  // update_service.hpp
+}
+
+namespace cidns::authd {
 
 // The abuse defences a responder applies; all off by default.
 struct responder_guards {
@@ -30,6 +34,8 @@ struct responder_guards {
   // The largest UDP reply sent whatever the query's max_size (an amplification
   // cap; larger replies are truncated with TC): wire::min_udp_size..max_udp_reply.
   std::uint32_t udp_max_size = wire::default_udp_size;
+  // UPDATE messages go here; null: answered NOTIMP.
+  update_handler* updates = nullptr;
 };
 
 // The most a UDP reply can carry: an IPv4 datagram's payload (65,535 - 20 - 8).

@@ -13,8 +13,12 @@
 #include "cidns/dnssec/key_files.hpp"
 #include "cidns/dnssec/zone_signer.hpp"
 #include "cidns/record/data.hpp"
+#include "cidns/util/atomic_file.hpp"
 #include "cidns/util/log.hpp"
+#include "cidns/zone/amend.hpp"
 #include "cidns/zone/load.hpp"
+#include "cidns/zone/writer.hpp"
+#include "update_plan.hpp"
 
 namespace cidns::authd {
 
@@ -90,6 +94,8 @@ struct load_attempt {
   std::vector<std::string> errors;                      // why, when it failed
   std::size_t error_count = 0;                          // errors found (more than kept when many)
   std::string summary;                                  // the failure in one line, for the log
+  zone::amendment amend;                                // a dynamic zone's journal replay
+  bool journal_stale = false;  // the zonefile is newer than the journal: drop it once loaded
 };
 
 namespace {
@@ -118,6 +124,7 @@ zone::load_options pipeline_options(load_attempt& a, bool background) {
   zone::load_options options;
   options.read.origin = a.cfg.name;
   options.compile = true;
+  options.amend = a.amend;
   if (a.keys.empty()) return options;
   options.sign = [&a, background](zone::contents& z, const zone::layout& shape) -> result<void> {
     if (a.was_loaded) {
@@ -174,10 +181,20 @@ bool zone_manager::load_one(std::size_t index, bool background) {
     a.previous_serial = m_zones[index].serial;
     a.was_loaded = m_zones[index].loaded;
   }
+  if (dynamic(index)) {
+    a.amend = [this, index, &a](zone::contents& z) { return replay_journal(index, z, a); };
+  }
   if (load_keys(a)) run_pipeline(a, background);
   if (!a.compiled) {
     record_failure(index, a);
     release_snapshot(nullptr);  // the failed load's temporaries
+    return false;
+  }
+  if (auto j = journal_load(index, a); !j) {
+    a.summary = j.err().message;
+    add_error(a, a.summary);
+    a.compiled.reset();
+    record_failure(index, a);
     return false;
   }
   record_success(index, a, background);
@@ -339,6 +356,228 @@ void zone_manager::run() {
   m_idle.notify_all();
 }
 
+// ---- dynamic zones ------------------------------------------------------------------------
+
+namespace {
+
+std::optional<std::uint32_t> contents_serial(const zone::contents& z) {
+  for (const auto& r : z.records) {
+    if (r.type != record::rtype::soa || r.owner != z.origin) continue;
+    if (auto soa = record::soa::decode(r.data)) return soa->serial;
+  }
+  return std::nullopt;
+}
+
+// The apex SOA of `z` as a record, with its serial replaced by `serial` when given.
+record::rr apex_soa(const zone::compiled_zone& z, std::optional<std::uint32_t> serial = {}) {
+  const zone::rrset* set = z.apex().find(record::rtype::soa);
+  record::rr r{z.origin(), record::rtype::soa, set->ttl, set->data.front()};
+  if (serial) {
+    auto soa = record::soa::decode(r.data);
+    if (soa) {
+      soa->serial = *serial;
+      r.data = soa->encode();
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+void zone_manager::enable_updates(const update_policy* policy, store::journal* journal,
+                                  store::journal_limits limits) {
+  m_policy = policy;
+  m_journal = journal;
+  m_journal_limits = limits;
+}
+
+bool zone_manager::dynamic(std::size_t index) const {
+  return m_policy != nullptr && m_policy->has_rules(m_zones[index].cfg.name);
+}
+
+std::optional<std::size_t> zone_manager::zone_index(const name::identifier& origin) const {
+  for (std::size_t i = 0; i < m_zones.size(); ++i) {
+    if (m_zones[i].cfg.name == origin) return i;
+  }
+  return std::nullopt;
+}
+
+result<void> zone_manager::replay_journal(std::size_t index, zone::contents& z,
+                                          load_attempt& a) const {
+  if (m_journal == nullptr) return {};
+  const std::string& zone = m_zones[index].cfg.name.text();
+  try {
+    const auto u = m_journal->usage(zone);
+    const auto file_serial = contents_serial(z);
+    if (u.changesets == 0 || !file_serial) return {};  // (no SOA: the checker says so)
+    auto changes = m_journal->since(zone, *file_serial);
+    if (!changes) {
+      if (record::serial_after(*file_serial, u.last)) {
+        a.journal_stale = true;
+        log::warning(
+            "zone {}: the zonefile (serial {}) is newer than the journal (up to {}): "
+            "the journal is dropped",
+            zone, *file_serial, u.last);
+        return {};
+      }
+      return make_error(fmt::format(
+          "the journal does not continue the zonefile: the file has serial {}, the journal {} "
+          "to {} (write the zone back or remove the journal)",
+          *file_serial, u.first, u.last));
+    }
+    if (!changes->empty()) {
+      log::info("zone {}: replaying {} journaled change(s), serial {} to {}", zone, changes->size(),
+                *file_serial, changes->back().to);
+    }
+    return zone::apply_changesets(z, *changes);
+  } catch (const std::exception& e) {
+    return make_error(fmt::format("journal: {}", e.what()));
+  }
+}
+
+result<void> zone_manager::journal_load(std::size_t index, load_attempt& a) {
+  if (m_journal == nullptr || !dynamic(index)) return {};
+  const std::string& zone = a.cfg.name.text();
+  try {
+    if (a.journal_stale) m_journal->drop_zone(zone);
+    const auto u = m_journal->usage(zone);
+    const bool has_entry = u.changesets > 0 || u.last != 0;
+    const std::uint32_t serial = a.compiled->serial();
+    const std::uint32_t from = has_entry ? u.last : (a.was_loaded ? a.previous_serial : serial);
+    if (from == serial) return {};
+    // A version the journal has not seen (an online re-sign bumped the serial): record the
+    // bump, so that the chain from the zonefile stays unbroken.
+    record::changeset c{from, serial, {apex_soa(*a.compiled, from)}, {apex_soa(*a.compiled)}};
+    return m_journal->append(zone, c);
+  } catch (const std::exception& e) {
+    return make_error(fmt::format("journal: {}", e.what()));
+  }
+}
+
+update_result zone_manager::apply_update(const wire::message& m, std::string_view key) {
+  update_result out;
+  auto fail = [&out](wire::rcode rc, std::string why) {
+    out.rcode = rc;
+    out.why = std::move(why);
+    return out;
+  };
+  if (!m.question) return fail(wire::rcode::formerr, "no zone (question) in the update");
+  const auto index = zone_index(m.question->name);
+  if (!index) return fail(wire::rcode::notauth, "not authoritative for " + m.question->name.text());
+  if (!dynamic(*index)) {
+    return fail(wire::rcode::refused, "zone " + m.question->name.text() + " takes no updates");
+  }
+  std::lock_guard load_lock(m_load_mutex);
+  const auto t0 = clock::now();
+  auto snapshot = m_registry.load();
+  const zone::compiled_zone* current = snapshot->exact(m.question->name.text());
+  if (current == nullptr) return fail(wire::rcode::servfail, "the zone is not loaded");
+  load_attempt a;
+  a.cfg = m_zones[*index].cfg;
+  a.previous_serial = current->serial();
+  a.was_loaded = true;
+  const std::string& zone = a.cfg.name.text();
+  out.serial = current->serial();
+  out.soa = apex_soa(*current);
+  if (current->is_signed() && a.cfg.keys.empty()) {
+    return fail(wire::rcode::refused, "the zone is signed offline: the server holds no key");
+  }
+  auto plan = plan_update(*current, m, key, *m_policy, record::next_serial(current->serial()));
+  if (plan.refused()) return fail(plan.rcode, std::move(plan.why));
+  if (!plan.changes_something()) return out;  // RFC 2136: a no-op keeps the serial
+  // The new version, through the same pipeline as a zonefile.
+  if (!load_keys(a)) return fail(wire::rcode::servfail, a.summary);
+  auto options = pipeline_options(a, true);
+  options.amend = [&plan](zone::contents& z) {
+    return zone::apply_changesets(z, std::span(&plan.change, 1));
+  };
+  auto built = zone::load_contents(zone::decompile(*current), options);
+  if (!built.ok() || !built.compiled) {
+    auto messages = built.messages();
+    return fail(wire::rcode::refused,
+                "the zone would not be valid: " +
+                    (messages.empty() ? std::string("compile failed") : messages.front()));
+  }
+  // Durable before it is served or acknowledged.
+  if (m_journal != nullptr) {
+    try {
+      if (auto r = m_journal->append(zone, plan.change); !r) {
+        return fail(wire::rcode::servfail, "journal: " + r.err().message);
+      }
+    } catch (const std::exception& e) {
+      return fail(wire::rcode::servfail, fmt::format("journal: {}", e.what()));
+    }
+  }
+  out.changed = true;
+  out.serial = built.compiled->serial();
+  out.soa = apex_soa(*built.compiled);
+  {
+    std::lock_guard lock(m_mutex);
+    zone_state& st = m_zones[*index];
+    st.serial = out.serial;
+    st.records = built.compiled->record_count();
+    st.sig_expiration = built.compiled->earliest_expiration();
+    ++st.updates;
+    m_registry.publish(std::move(built.compiled));
+  }
+  snapshot.reset();
+  log::info("zone {}: update with key {}: serial {} to {}, -{} +{} record(s), in {} ms", zone, key,
+            plan.change.from, plan.change.to, plan.change.removed.size(), plan.change.added.size(),
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0).count());
+  if (m_journal != nullptr && m_journal->over(zone, m_journal_limits)) {
+    if (auto e = write_back(*index); !e.empty()) log::error("zone {}: {}", zone, e);
+  }
+  return out;
+}
+
+std::string zone_manager::write_back(std::size_t index) {
+  // m_load_mutex held
+  const auto& cfg = m_zones[index].cfg;
+  auto snapshot = m_registry.load();
+  const zone::compiled_zone* z = snapshot->exact(cfg.name.text());
+  if (z == nullptr) return "not loaded: nothing to write back";
+  auto c = zone::decompile(*z);
+  if (!cfg.keys.empty()) {  // signed online: the file holds the unsigned zone
+    std::erase_if(c.records, [](const record::rr& r) {
+      return r.type == record::rtype::sig || r.type == record::rtype::nsec ||
+             r.type == record::rtype::key;
+    });
+    c.positions.resize(c.records.size());
+  }
+  const std::string text =
+      fmt::format("; written back by cidns-authd at serial {} (zonefile + journal)\n{}",
+                  z->serial(), zone::write_text(c));
+  if (auto w = util::write_file_atomically(cfg.file, text, 0644); !w) {
+    return "write-back failed: " + w.err().message;
+  }
+  try {
+    if (m_journal != nullptr) m_journal->drop_through(cfg.name.text(), z->serial());
+  } catch (const std::exception& e) {
+    return fmt::format("wrote {}, but the journal was not trimmed: {}", cfg.file, e.what());
+  }
+  log::info("zone {}: written back to {} at serial {}", cfg.name.text(), cfg.file, z->serial());
+  return "";
+}
+
+std::optional<std::vector<std::string>> zone_manager::flush(std::string_view zone) {
+  std::vector<std::size_t> picked;
+  for (std::size_t i = 0; i < m_zones.size(); ++i) {
+    const auto& n = m_zones[i].cfg.name;
+    if (zone.empty() || n.text() == zone || n.text_no_dot() == zone) picked.push_back(i);
+  }
+  if (picked.empty()) return std::nullopt;
+  std::lock_guard load_lock(m_load_mutex);
+  std::vector<std::string> errors;
+  for (auto i : picked) {
+    if (!dynamic(i)) {
+      if (!zone.empty()) errors.push_back(m_zones[i].cfg.name.text() + ": not a dynamic zone");
+      continue;
+    }
+    if (auto e = write_back(i); !e.empty()) errors.push_back(m_zones[i].cfg.name.text() + ": " + e);
+  }
+  return errors;
+}
+
 nlohmann::json zone_manager::status() const {
   std::lock_guard lock(m_mutex);
   auto out = nlohmann::json::array();
@@ -353,7 +592,9 @@ nlohmann::json zone_manager::status() const {
                    {"failures", z.failures},
                    {"signed_online", !z.cfg.keys.empty()},
                    {"sig_expiration", z.sig_expiration},
-                   {"resigns", z.resigns}});
+                   {"resigns", z.resigns},
+                   {"dynamic", dynamic(static_cast<std::size_t>(&z - m_zones.data()))},
+                   {"updates", z.updates}});
     if (z.last_error) {
       out.back()["last_error"] = {{"time", z.last_error->time},
                                   {"messages", z.last_error->messages}};

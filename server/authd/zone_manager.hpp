@@ -20,7 +20,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cidns/record/changeset.hpp"
+#include "cidns/store/journal.hpp"
+#include "cidns/wire/message.hpp"
 #include "config.hpp"
+#include "update_policy.hpp"
 #include "zone_set.hpp"
 
 namespace cidns::authd {
@@ -35,6 +39,15 @@ struct zone_error {
 };
 
 struct load_attempt;  // one run of the zone pipeline (zone_manager.cpp)
+
+// What became of a dynamic UPDATE.
+struct update_result {
+  wire::rcode rcode = wire::rcode::noerror;
+  std::string why;                // when refused or failed
+  std::uint32_t serial = 0;       // the zone's serial after it
+  std::optional<record::rr> soa;  // the zone's SOA after it (the reply's answer)
+  bool changed = false;           // false: a no-op (or refused)
+};
 
 // At most this many messages are kept per failed load (the log has them all).
 inline constexpr std::size_t max_kept_errors = 50;
@@ -63,6 +76,19 @@ class zone_manager {
   // those that failed: empty when all loaded. nullopt for a zone not configured.
   std::optional<std::vector<zone_error>> reload_and_wait(std::string_view zone);
 
+  // Dynamic zones: those `policy` has rules for take UPDATEs, journaled in `journal` (which
+  // must outlive the manager; null: updates are applied but lost at restart, tests only).
+  // Call before load_all().
+  void enable_updates(const update_policy* policy, store::journal* journal,
+                      store::journal_limits limits = {});
+  // Applies an UPDATE (signed with `key`) to the zone its question names: plans it against
+  // the zone in service, builds the new version (checked, signed when the server holds the
+  // zone's keys), journals the changeset durably, then publishes it. Serialised with loads.
+  update_result apply_update(const wire::message& m, std::string_view key);
+  // Writes dynamic zones (all when `zone` is empty) back to their files and trims their
+  // journals; errors per zone. nullopt for a zone that is not configured.
+  std::optional<std::vector<std::string>> flush(std::string_view zone);
+
   // One object per zone; "last_error": {"time", "messages"} only while the
   // zone's last load failed.
   nlohmann::json status() const;
@@ -77,6 +103,7 @@ class zone_manager {
     std::uint64_t sig_expiration = 0;  // earliest SIG expiration served (0: unsigned)
     clock::time_point resign_at = clock::time_point::max();
     std::uint64_t resigns = 0;
+    std::uint64_t updates = 0;  // dynamic UPDATEs applied
     std::size_t records = 0;
     std::int64_t loaded_at = 0;  // unix seconds of the version in service
     std::uint64_t loads = 0, failures = 0;
@@ -85,6 +112,14 @@ class zone_manager {
     bool loaded = false;
   };
   bool load_one(std::size_t index, bool background);
+  bool dynamic(std::size_t index) const;
+  // Journal replay for a dynamic zone's load (the pipeline's amend step).
+  result<void> replay_journal(std::size_t index, zone::contents& z, load_attempt& a) const;
+  // After a load of a dynamic zone: drops a stale journal, and journals the serial bump of an
+  // online re-sign (so the journal's chain stays unbroken). An error keeps the old version.
+  result<void> journal_load(std::size_t index, load_attempt& a);
+  std::optional<std::size_t> zone_index(const name::identifier& origin) const;
+  std::string write_back(std::size_t index);  // "" or the error
   void record_failure(std::size_t index, load_attempt& a);
   void record_success(std::size_t index, load_attempt& a, bool background);
   // Picks the zones `zone` names (all when empty) and queues them; empty when none.
@@ -101,7 +136,10 @@ class zone_manager {
   bool m_busy = false;
   bool m_stopping = false;
   std::thread m_thread;
-  std::mutex m_load_mutex;  // one load at a time (publication is serialised)
+  std::mutex m_load_mutex;  // one load or update at a time (publication is serialised)
+  const update_policy* m_policy = nullptr;
+  store::journal* m_journal = nullptr;
+  store::journal_limits m_journal_limits;
 };
 
 }  // namespace cidns::authd

@@ -242,12 +242,72 @@ inline pb::Message pb_full() {
   return m;
 }
 
+inline void pb_prerequisite(pb::Message& m, pb::PrerequisiteKind kind, const std::string& name,
+                            pb::RecordType type, const std::string& data = {}) {
+  auto* p = m.add_prerequisites();
+  p->set_kind(kind);
+  pb_add(p->mutable_record(), name, type, 0, data);
+}
+
+inline void pb_change(pb::Message& m, pb::ChangeKind kind, const std::string& name,
+                      pb::RecordType type, std::uint32_t ttl = 0, const std::string& data = {}) {
+  auto* c = m.add_changes();
+  c->set_kind(kind);
+  pb_add(c->mutable_record(), name, type, ttl, data);
+}
+
+// A signed UPDATE request with every prerequisite and change kind (types 0 where the kind
+// takes none), and the reply's new rcodes elsewhere (message_update_reply).
+inline pb::Message pb_update() {
+  pb::Message m;
+  m.set_id(0x0badcafe);
+  m.set_opcode(pb::OPCODE_UPDATE);
+  m.mutable_question()->set_name("provx.cn-north.");
+  m.mutable_question()->set_type(pb::TYPE_SOA);
+  const std::string gpu = "h100-8x.pool1.provx.cn-north.";
+  pb_prerequisite(m, pb::PREREQ_RRSET_EXISTS, gpu, pb::TYPE_DESC);
+  pb_prerequisite(m, pb::PREREQ_RRSET_EQUALS, gpu, pb::TYPE_STATE, serialize(pb_state()));
+  pb_prerequisite(m, pb::PREREQ_RRSET_ABSENT, gpu, pb::TYPE_CNAME);
+  pb_prerequisite(m, pb::PREREQ_NAME_IN_USE, "provx.cn-north.", pb::TYPE_UNSPECIFIED);
+  pb_prerequisite(m, pb::PREREQ_NAME_ABSENT, "new.provx.cn-north.", pb::TYPE_UNSPECIFIED);
+  pb_change(m, pb::CHANGE_ADD, gpu, pb::TYPE_EP, 3600, serialize(pb_ep()));
+  pb_change(m, pb::CHANGE_DELETE_RECORD, gpu, pb::TYPE_STATE, 0, serialize(pb_state()));
+  pb_change(m, pb::CHANGE_DELETE_RRSET, gpu, static_cast<pb::RecordType>(4000));
+  pb_change(m, pb::CHANGE_DELETE_NAME, "old.provx.cn-north.", pb::TYPE_UNSPECIFIED);
+  m.mutable_auth()->set_key("update-key.provx.cn-north.");
+  m.mutable_auth()->set_time(1795600800);
+  m.mutable_auth()->set_fudge(300);
+  m.mutable_auth()->set_mac(bytes_of(32, 0x80));
+  return m;
+}
+
+// Its reply when a prerequisite failed: NXRRSET, the zone's SOA, an ExtendedError.
+inline pb::Message pb_update_reply() {
+  pb::Message m;
+  m.set_id(0x0badcafe);
+  m.set_opcode(pb::OPCODE_UPDATE);
+  m.set_flags(pb::FLAG_QR | pb::FLAG_AA);
+  m.set_rcode(pb::RCODE_NXRRSET);
+  m.mutable_question()->set_name("provx.cn-north.");
+  m.mutable_question()->set_type(pb::TYPE_SOA);
+  pb_add(m.add_answer(), "provx.cn-north.", pb::TYPE_SOA, 3600, serialize(pb_soa()));
+  m.mutable_auth()->set_key("update-key.provx.cn-north.");
+  m.mutable_auth()->set_time(1795600801);
+  m.mutable_auth()->set_fudge(300);
+  m.mutable_auth()->set_mac(bytes_of(32, 0x90));
+  m.mutable_error()->set_code(pb::ERROR_OTHER);
+  m.mutable_error()->set_text("prerequisite 2 failed: h100-8x.pool1.provx.cn-north. STATE differs");
+  return m;
+}
+
 // name -> libprotobuf's deterministic bytes; golden_gen writes these.
 inline std::vector<std::pair<std::string, std::function<std::string()>>> golden_cases() {
   return {
       {"message_query", [] { return serialize(pb_query()); }},
       {"message_reply", [] { return serialize(pb_reply()); }},
       {"message_full", [] { return serialize(pb_full()); }},
+      {"message_update", [] { return serialize(pb_update()); }},
+      {"message_update_reply", [] { return serialize(pb_update_reply()); }},
       {"soa", [] { return serialize(pb_soa()); }},
       {"ns", [] { return serialize(pb_ns()); }},
       {"addr", [] { return serialize(pb_addr()); }},

@@ -70,6 +70,45 @@ wire::message our_full() {
   return m;
 }
 
+wire::message our_update() {
+  wire::message m;
+  m.id = 0x0badcafe;
+  m.opcode = wire::opcode::update;
+  m.question = wire::question{id("provx.cn-north."), rtype::soa};
+  const std::string gpu = "h100-8x.pool1.provx.cn-north.";
+  using pk = wire::prerequisite_kind;
+  using ck = wire::change_kind;
+  m.prerequisites = {
+      {pk::rrset_exists, rr(gpu, rtype::desc, 0, {})},
+      {pk::rrset_equals, rr(gpu, rtype::state, 0, serialize(pb_state()))},
+      {pk::rrset_absent, rr(gpu, rtype::cname, 0, {})},
+      {pk::name_in_use, rr("provx.cn-north.", rtype::none, 0, {})},
+      {pk::name_absent, rr("new.provx.cn-north.", rtype::none, 0, {})},
+  };
+  m.changes = {
+      {ck::add, rr(gpu, rtype::ep, 3600, serialize(pb_ep()))},
+      {ck::delete_record, rr(gpu, rtype::state, 0, serialize(pb_state()))},
+      {ck::delete_rrset, rr(gpu, static_cast<rtype>(4000), 0, {})},
+      {ck::delete_name, rr("old.provx.cn-north.", rtype::none, 0, {})},
+  };
+  m.auth = wire::auth{"update-key.provx.cn-north.", 1795600800, 300, bytes_of(32, 0x80)};
+  return m;
+}
+
+wire::message our_update_reply() {
+  wire::message m;
+  m.id = 0x0badcafe;
+  m.opcode = wire::opcode::update;
+  m.flags = wire::flag::qr | wire::flag::aa;
+  m.rcode = wire::rcode::nxrrset;
+  m.question = wire::question{id("provx.cn-north."), rtype::soa};
+  m.answer.push_back(rr("provx.cn-north.", rtype::soa, 3600, serialize(pb_soa())));
+  m.auth = wire::auth{"update-key.provx.cn-north.", 1795600801, 300, bytes_of(32, 0x90)};
+  m.error =
+      wire::extended_error{0, "prerequisite 2 failed: h100-8x.pool1.provx.cn-north. STATE differs"};
+  return m;
+}
+
 void expect_records_equal(const google::protobuf::RepeatedPtrField<pb::Record>& theirs,
                           const std::vector<record::rr>& ours) {
   ASSERT_EQ(static_cast<std::size_t>(theirs.size()), ours.size());
@@ -79,6 +118,26 @@ void expect_records_equal(const google::protobuf::RepeatedPtrField<pb::Record>& 
     EXPECT_EQ(static_cast<int>(t.type()), static_cast<int>(ours[i].type)) << i;
     EXPECT_EQ(t.ttl(), ours[i].ttl) << i;
     EXPECT_EQ(t.data(), ours[i].data) << i;
+  }
+}
+
+void expect_record_equal(const pb::Record& t, const record::rr& o) {
+  EXPECT_EQ(t.name(), o.owner.text());
+  EXPECT_EQ(static_cast<int>(t.type()), static_cast<int>(o.type));
+  EXPECT_EQ(t.ttl(), o.ttl);
+  EXPECT_EQ(t.data(), o.data);
+}
+
+template <typename Theirs, typename Ours>
+void expect_entries_equal(const google::protobuf::RepeatedPtrField<Theirs>& theirs,
+                          const std::vector<Ours>& ours) {
+  ASSERT_EQ(static_cast<std::size_t>(theirs.size()), ours.size());
+  for (std::size_t i = 0; i < ours.size(); ++i) {
+    const auto& t = theirs[static_cast<int>(i)];
+    SCOPED_TRACE(i);
+    EXPECT_EQ(static_cast<int>(t.kind()), static_cast<int>(ours[i].kind));
+    ASSERT_TRUE(t.has_record());
+    expect_record_equal(t.record(), ours[i].record);
   }
 }
 
@@ -111,6 +170,9 @@ void expect_equal(const pb::Message& t, const wire::message& o) {
     EXPECT_EQ(static_cast<std::uint32_t>(t.error().code()), o.error->code);
     EXPECT_EQ(t.error().text(), o.error->text);
   }
+  EXPECT_EQ(t.deadline(), o.deadline);
+  expect_entries_equal(t.prerequisites(), o.prerequisites);
+  expect_entries_equal(t.changes(), o.changes);
 }
 
 struct message_case {
@@ -149,7 +211,10 @@ TEST_P(MessageInterop, TheirsDecodedByUs) {
 INSTANTIATE_TEST_SUITE_P(Cases, MessageInterop,
                          ::testing::Values(message_case{"message_query", pb_query, our_query},
                                            message_case{"message_reply", pb_reply, our_reply},
-                                           message_case{"message_full", pb_full, our_full}));
+                                           message_case{"message_full", pb_full, our_full},
+                                           message_case{"message_update", pb_update, our_update},
+                                           message_case{"message_update_reply", pb_update_reply,
+                                                        our_update_reply}));
 
 TEST(MessageInterop, ReplyBuilderOutputParsedByLibprotobuf) {
   wire::message m = our_reply();

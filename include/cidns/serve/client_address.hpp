@@ -7,9 +7,12 @@
 // transport hands them and this module stays free of the network library.
 #pragma once
 
+#include <arpa/inet.h>
+
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string>
 
 namespace cidns::serve {
 
@@ -19,6 +22,13 @@ struct client_address {
 
   bool is_v4() const noexcept { return size == 4; }
   std::span<const std::uint8_t> view() const noexcept { return {bytes.data(), size}; }
+  // "192.0.2.1", "2001:db8::1"; "-" for no address (for logs).
+  std::string text() const {
+    if (size != 4 && size != 16) return "-";
+    char buf[INET6_ADDRSTRLEN] = {};
+    ::inet_ntop(size == 4 ? AF_INET : AF_INET6, bytes.data(), buf, sizeof buf);
+    return buf;
+  }
 
   static client_address v4(std::uint8_t a, std::uint8_t b, std::uint8_t c,
                            std::uint8_t d) noexcept {

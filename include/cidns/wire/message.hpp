@@ -46,7 +46,11 @@ enum class rcode : std::int32_t {
   nxdomain = 3,
   notimp = 4,
   refused = 5,
+  yxdomain = 6,  // UPDATE: a name that should not exist does
+  yxrrset = 7,   // UPDATE: an RRset that should not exist does
+  nxrrset = 8,   // UPDATE: an RRset that should exist does not (or differs)
   notauth = 9,
+  notzone = 10,  // UPDATE: a name outside the zone (or below a delegation)
   badsig = 16,
   badtime = 18,
   badcookie = 23,
@@ -104,6 +108,37 @@ struct auth {
   friend bool operator==(const auth&, const auth&) = default;
 };
 
+// UPDATE (RFC 2136 semantics, cidns.proto Prerequisite and Change). `record` carries the
+// name, the type (none where the kind takes no type) and, where the kind needs them, the
+// TTL (add) and data (rrset_equals, add, delete_record).
+enum class prerequisite_kind : std::int32_t {
+  rrset_exists = 0,  // the RRset (name, type) exists, whatever its records
+  rrset_equals = 1,  // the RRset holds exactly these records (all rrset_equals of one
+                     // name and type together form the expected set)
+  rrset_absent = 2,  // no RRset (name, type)
+  name_in_use = 3,   // the name owns at least one RRset
+  name_absent = 4,   // the name owns no RRset
+};
+
+struct prerequisite {
+  prerequisite_kind kind = prerequisite_kind::rrset_exists;
+  record::rr record;
+  friend bool operator==(const prerequisite&, const prerequisite&) = default;
+};
+
+enum class change_kind : std::int32_t {
+  add = 0,            // add the record (a duplicate is ignored; the RRset takes its TTL)
+  delete_record = 1,  // delete the record with these data, if present
+  delete_rrset = 2,   // delete the RRset (name, type)
+  delete_name = 3,    // delete every RRset at the name
+};
+
+struct change {
+  change_kind kind = change_kind::add;
+  record::rr record;
+  friend bool operator==(const change&, const change&) = default;
+};
+
 struct extended_error {
   std::uint32_t code = 0;  // error_code value
   std::string text;
@@ -125,7 +160,9 @@ struct message {
   std::string selector;
   std::optional<wire::auth> auth;
   std::optional<extended_error> error;
-  std::uint32_t deadline = 0;  // DISCOVER: ms the client waits at most; 0: absent
+  std::uint32_t deadline = 0;               // DISCOVER: ms the client waits at most; 0: absent
+  std::vector<prerequisite> prerequisites;  // UPDATE
+  std::vector<change> changes;              // UPDATE
 
   bool has_flag(std::uint32_t bit) const noexcept { return (flags & bit) == bit; }
   void set_flag(std::uint32_t bit, bool on = true) noexcept {

@@ -25,8 +25,13 @@ namespace cidns::zone {
 // records. An error fails the load with its message.
 using transform = std::function<result<void>(contents&, const layout&)>;
 
+// A step that edits the zone as read, before it is checked (cidns-authd replays its
+// journal here). An error fails the load with its message.
+using amendment = std::function<result<void>(contents&)>;
+
 struct load_options {
   reader_options read;
+  amendment amend;  // optional
   check_options check;
   transform sign;        // optional
   bool compile = false;  // build the compiled_zone (and free the contents)
@@ -50,6 +55,10 @@ struct loaded_zone {
 // zone errors come back as diagnostics (and stop the pipeline after the step
 // that found them). A signer or compile failure is one zone-wide error.
 result<loaded_zone> load(const std::string& path, const load_options& options = {});
+
+// The pipeline from `amend` on, on contents already in memory (a zone in service with an
+// update applied: zone::decompile + zone::apply_changesets).
+loaded_zone load_contents(contents zone, const load_options& options = {});
 
 // The same on zonefile text held in memory.
 loaded_zone load_text(std::string_view text, std::string file_name,

@@ -144,10 +144,10 @@ TEST(WireDecode, BadStructure) {
 }
 
 TEST(WireDecode, UnknownFieldsSkipped) {
-  // Fields 20 (varint), 15 (bytes), 16 (fixed64), 17 (fixed32) at top level, and
+  // Fields 20 (varint), 21 (bytes), 23 (fixed64), 17 (fixed32) at top level, and
   // field 9 (fixed32) inside the question and field 5 inside a record.
   std::string bytes =
-      unhex(golden_query) + unhex("a00105 7a03616263 8101 0102030405060708 8d01 01020304");
+      unhex(golden_query) + unhex("a00105 aa0103616263 b901 0102030405060708 8d01 01020304");
   auto r = decode(bytes);
   ASSERT_TRUE(r.ok()) << r.err().message;
   EXPECT_EQ(*r, query_message());

@@ -1,0 +1,29 @@
+// Changing a zone in service without its zonefile: the records of a compiled zone back as
+// contents, and changesets (dynamic UPDATE, the journal replayed at startup, an incremental
+// transfer) applied to contents. The result goes through the same pipeline as a zonefile
+// (check, sign, compile: load.hpp's load_contents), so an updated zone is held to the same
+// rules as a loaded one.
+#pragma once
+
+#include <span>
+
+#include "cidns/record/changeset.hpp"
+#include "cidns/util/result.hpp"
+#include "cidns/zone/compiled_zone.hpp"
+#include "cidns/zone/contents.hpp"
+
+namespace cidns::zone {
+
+// Every record of `z` (SIGs with the RRsets they cover), in canonical order, without source
+// positions (a diagnostic on them has no line to cite).
+contents decompile(const compiled_zone& z);
+
+// Applies `changes` in order, folded into one pass over `zone` (a journal of thousands of
+// changesets costs one pass, not thousands). Each changeset's `from` must be the serial the
+// zone has at that point and its first removed record the SOA; a removed record must be
+// there (owner, type and data; the TTL is not compared, as in DNS) unless an earlier
+// changeset of the same call added it. Fails with a message naming the changeset (its
+// serials) and the record, leaving `zone` unchanged.
+result<void> apply_changesets(contents& zone, std::span<const record::changeset> changes);
+
+}  // namespace cidns::zone

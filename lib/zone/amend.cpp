@@ -1,0 +1,145 @@
+// Compiled zone back to contents, and changesets applied to contents (amend.hpp).
+#include "cidns/zone/amend.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "cidns/record/data.hpp"
+
+namespace cidns::zone {
+
+contents decompile(const compiled_zone& z) {
+  contents out;
+  out.origin = z.origin();
+  out.files.push_back("(zone in service)");
+  for (const auto& n : z.nodes()) {
+    if (n.rrsets.empty()) continue;
+    const auto owner = name::identifier::from_canonical_text(n.name);
+    for (const auto& set : n.rrsets) {
+      for (const auto& d : set.data) out.add(record::rr{owner, set.type, set.ttl, d}, {});
+      for (std::size_t i = 0; i < set.sig_data.size(); ++i) {
+        out.add(record::rr{owner, record::rtype::sig, set.sig_ttls[i], set.sig_data[i]}, {});
+      }
+    }
+  }
+  out.sort_canonical();
+  return out;
+}
+
+namespace {
+
+// A record's identity in a zone: owner, type and data (not the TTL). Views into records
+// that outlive the map.
+using record_key = std::tuple<std::string_view, std::uint16_t, std::string_view>;
+
+record_key key_of(const record::rr& r) {
+  return {r.owner.text(), static_cast<std::uint16_t>(r.type), r.data};
+}
+
+std::string describe(const record::rr& r) {
+  return fmt::format("{} {}", r.owner.text(), record::type_name(r.type));
+}
+
+std::optional<std::uint32_t> soa_serial(const record::rr& r) {
+  if (r.type != record::rtype::soa) return std::nullopt;
+  auto soa = record::soa::decode(r.data);
+  if (!soa) return std::nullopt;
+  return soa->serial;
+}
+
+std::optional<std::uint32_t> zone_serial(const contents& zone) {
+  for (const auto& r : zone.records) {
+    if (r.owner == zone.origin && r.type == record::rtype::soa) return soa_serial(r);
+  }
+  return std::nullopt;
+}
+
+// The net effect of a sequence of changesets on a zone: which of its records go, which
+// come (by identity; the last TTL written wins).
+struct net_effect {
+  std::map<record_key, std::size_t> index;  // the zone's records
+  std::map<record_key, std::size_t> removed;
+  std::map<record_key, const record::rr*> added;
+  std::vector<std::pair<std::size_t, std::uint32_t>> new_ttls;  // zone records put back
+};
+
+result<void> fold(const record::changeset& c, net_effect& e) {
+  const std::string which = fmt::format("changeset {} -> {}", c.from, c.to);
+  for (const auto& r : c.removed) {
+    auto k = key_of(r);
+    if (e.added.erase(k) > 0) continue;  // added earlier in this sequence
+    auto at = e.index.find(k);
+    if (at == e.index.end() || e.removed.contains(k)) {
+      return make_error(fmt::format("{}: {} to remove is not in the zone", which, describe(r)));
+    }
+    e.removed.emplace(at->first, at->second);
+  }
+  for (const auto& r : c.added) {
+    auto k = key_of(r);
+    if (auto it = e.removed.find(k); it != e.removed.end()) {
+      e.new_ttls.emplace_back(it->second, r.ttl);  // back in the zone, with this TTL
+      e.removed.erase(it);
+      continue;
+    }
+    if (e.index.contains(k) || e.added.contains(k)) {
+      return make_error(fmt::format("{}: {} to add is already in the zone", which, describe(r)));
+    }
+    e.added.emplace(k, &r);
+  }
+  return {};
+}
+
+}  // namespace
+
+result<void> apply_changesets(contents& zone, std::span<const record::changeset> changes) {
+  if (changes.empty()) return {};
+  net_effect e;
+  for (std::size_t i = 0; i < zone.records.size(); ++i) e.index.emplace(key_of(zone.records[i]), i);
+  auto serial = zone_serial(zone);
+  for (const auto& c : changes) {
+    const std::string which = fmt::format("changeset {} -> {}", c.from, c.to);
+    if (c.removed.empty() || c.added.empty() || c.removed.front().type != record::rtype::soa ||
+        c.added.front().type != record::rtype::soa) {
+      return make_error(which + ": does not start with the old and the new SOA");
+    }
+    if (!serial || *serial != c.from || soa_serial(c.removed.front()) != c.from) {
+      return make_error(fmt::format("{}: the zone is at serial {}", which,
+                                    serial ? std::to_string(*serial) : "(none)"));
+    }
+    if (soa_serial(c.added.front()) != c.to) {
+      return make_error(which + ": its new SOA does not carry serial " + std::to_string(c.to));
+    }
+    if (auto r = fold(c, e); !r) return r;
+    serial = c.to;
+  }
+  // One pass: keep what stays, then append what is added.
+  contents out;
+  out.origin = zone.origin;
+  out.files = zone.files;
+  out.records.reserve(zone.records.size() - e.removed.size() + e.added.size());
+  out.positions.reserve(out.records.capacity());
+  for (auto [i, ttl] : e.new_ttls) zone.records[i].ttl = ttl;
+  std::vector<bool> gone(zone.records.size(), false);
+  for (const auto& [k, i] : e.removed) gone[i] = true;
+  std::vector<record::rr> fresh;
+  fresh.reserve(e.added.size());
+  for (const auto& [k, r] : e.added) fresh.push_back(*r);  // copies before the views die
+  for (std::size_t i = 0; i < zone.records.size(); ++i) {
+    if (gone[i]) continue;
+    out.records.push_back(std::move(zone.records[i]));
+    out.positions.push_back(zone.positions[i]);
+  }
+  for (auto& r : fresh) out.add(std::move(r), {});
+  out.touch();
+  zone = std::move(out);
+  return {};
+}
+
+}  // namespace cidns::zone

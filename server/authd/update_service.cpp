@@ -1,0 +1,73 @@
+// Authenticated dynamic UPDATE (update_service.hpp).
+#include "update_service.hpp"
+
+#include <chrono>
+
+#include "cidns/hmac/signer.hpp"
+#include "cidns/util/log.hpp"
+
+namespace cidns::authd {
+
+std::uint64_t update_service::now() const {
+  if (m_now) return m_now();
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+namespace {
+
+wire::message reply_to(const wire::message& q, wire::rcode rc, std::string_view why) {
+  wire::message r;
+  r.id = q.id;
+  r.opcode = wire::opcode::update;
+  r.flags = wire::flag::qr;
+  r.rcode = rc;
+  r.question = q.question;
+  if (!why.empty()) {
+    r.error = wire::extended_error{
+        static_cast<std::uint32_t>(rc == wire::rcode::refused ? wire::error_code::prohibited
+                                                              : wire::error_code::other),
+        std::string(why.substr(0, 512))};
+  }
+  return r;
+}
+
+}  // namespace
+
+void update_service::handle_update(const wire::message& q, const serve::client_address& from,
+                                   std::string& reply) {
+  const std::uint64_t t = now();
+  const std::string zone = q.question ? q.question->name.text() : std::string("(none)");
+  const auto v = hmac::verify(q, m_keys, t);
+  if (v.status != hmac::status::ok) {
+    // Unsigned: the client could not check a signature made with a key it may not hold.
+    ++m_refused;
+    log::warning("update for {} from {}: {}", zone, from.text(), v.reason);
+    reply = wire::encode(reply_to(q, hmac::to_rcode(v.status), v.reason));
+    return;
+  }
+  const hmac::key& key = *v.used;
+  wire::message r;
+  if (!m_replay.first_use(key.name, q.auth->time, q.auth->mac, t, hmac::default_fudge)) {
+    ++m_refused;
+    log::warning("update for {} from {} with key {}: refused: a replayed message", zone,
+                 from.text(), key.name);
+    r = reply_to(q, wire::rcode::refused, "replayed message");
+  } else {
+    auto done = m_zones.apply_update(q, key.name);
+    r = reply_to(q, done.rcode, done.why);
+    if (done.soa) r.answer.push_back(*done.soa);
+    if (done.rcode == wire::rcode::noerror) {
+      ++m_accepted;
+    } else {
+      ++m_refused;
+      log::warning("update for {} from {} with key {}: {}: {}", zone, from.text(), key.name,
+                   wire::rcode_name(done.rcode), done.why);
+    }
+  }
+  hmac::sign(r, key, t, q.auth->mac);
+  reply = wire::encode(r);
+}
+
+}  // namespace cidns::authd
