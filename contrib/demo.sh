@@ -10,8 +10,16 @@
 #   4. starts one cidns-authd per operator on 127.0.0.x:5380 serving the signed
 #      zones, and a resolver on 127.0.0.1, looks names up (with signatures and
 #      denial proofs too), and stops everything again (trap cleanup)
-# Step 3 runs once the server and resolver programs exist; until then it says so.
-# Options: --no-setup (skip contrib/setup.sh), --no-build (use build/release as is).
+#   5. live STATE: provx.cn-north. is served from its unsigned zonefile, signed
+#      online with its key from zonefiles/keys (the DS in cn-north. still matches)
+#      and open to dynamic updates of pool1's STATE with an HMAC key made in the
+#      run dir; cidns-state-agent reports h100-8x.pool1's STATE once, the resolver
+#      shows it (after a flush of its cached copy) and so does a discovery; the
+#      agent's key may not change DESC (refused, shown)
+# Step 4 runs once the server and resolver programs exist; until then it says so.
+# Options: --no-setup (skip contrib/setup.sh), --no-build (use the build dir as is).
+# CIDNS_DEMO_BUILD=DIR uses another build dir than build/release (with --no-build:
+# DIR/server/cidns-admin, DIR/resolver/cidns-lookup, ... must exist there).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -24,11 +32,12 @@ for arg in "$@"; do
   esac
 done
 
-build=build/release
+build=${CIDNS_DEMO_BUILD:-build/release}
 admin=$build/server/cidns-admin
 authd=$build/server/cidns-authd
 resolverd=$build/resolver/cidns-resolverd
 lookup=$build/resolver/cidns-lookup
+agent=$build/contrib/examples/cidns-state-agent
 run_dir=$build/demo                # pid files and logs of the demo's servers
 port=5380
 
@@ -46,6 +55,14 @@ operators=(
   "127.0.0.25 quantfin.fin.      zonefiles/quantfin.fin.zone"
 )
 resolver_addr=127.0.0.1
+
+# The zone that takes dynamic updates (step 5): served from its unsigned zonefile and
+# signed online with its operator's key (the one zonefiles/sign.sh signed it with, so the
+# DS in cn-north. matches), open to STATE updates below pool1 with an HMAC key.
+dyn_zone=provx.cn-north.
+dyn_addr=127.0.0.21
+hmac_name=pool1-agent
+hmac_key=$run_dir/$hmac_name.hmac
 
 # Names the lookup step asks for, with what they show.
 lookups=(
@@ -72,7 +89,7 @@ if ((do_build)); then
   run cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ >/dev/null
   targets=(cidns-admin)
   known=$(ninja -C "$build" -t targets all)
-  for t in cidns-authd cidns-resolverd cidns-lookup; do
+  for t in cidns-authd cidns-resolverd cidns-lookup cidns-state-agent; do
     # Programs still being written are built once their CMake target exists.
     if grep -q "^$t: " <<<"$known"; then targets+=("$t"); fi
   done
@@ -148,21 +165,51 @@ wait_ready() {
   return 1
 }
 
+# The zone's signing key as zonefiles/sign.sh finds it: zonefiles/keys/K<zone>+*.private.
+zone_key() {
+  local f
+  for f in zonefiles/keys/"K$1+"*.private; do [[ -e $f ]] && { echo "$f"; return 0; }; done
+  echo "demo.sh: no key for $1 in zonefiles/keys" >&2
+  return 1
+}
+
+# The dynamic zone's files in the run dir: a copy of the unsigned zonefile (the server
+# may write the zone back to it), a fresh journal, and the agent's HMAC key.
+prepare_dynamic_zone() {
+  local file=$1
+  rm -rf "$run_dir/state" "$hmac_key"
+  mkdir -p "$run_dir/state"
+  cp "$file" "$run_dir/$(basename "$file")"
+  run "$admin" keygen --hmac "$hmac_name" --out "$hmac_key"
+}
+
 start_servers() {
   mkdir -p "$run_dir"
-  local entry addr zone file
+  local entry addr zone file key
   declare -A zones_of=()
   for entry in "${operators[@]}"; do
     read -r addr zone file <<<"$entry"
-    zones_of[$addr]+=" --zone $zone=$signed_dir/$(basename "$file")"
+    if [[ $zone == "$dyn_zone" ]]; then
+      prepare_dynamic_zone "$file"
+      key=$(zone_key "$zone")
+      zones_of[$addr]+=" --zone $zone=$run_dir/$(basename "$file") --key $zone=$key"
+    else
+      zones_of[$addr]+=" --zone $zone=$signed_dir/$(basename "$file")"
+    fi
   done
   # One server per operator, each with its own control socket (the default path is
   # shared) and one serving thread (two cores are plenty for a demo).
+  local extra
   for addr in "${!zones_of[@]}"; do
+    extra=()
+    if [[ $addr == "$dyn_addr" ]]; then
+      extra=(--hmac-key "$hmac_key" --allow-update "$dyn_zone $hmac_name. *.pool1.$dyn_zone STATE"
+        --state-dir "$run_dir/state")
+    fi
     # Started directly, not through run(): $! must be the server's own pid.
-    echo "\$ $authd --listen $addr:$port${zones_of[$addr]} --threads 1 --control $run_dir/authd-$addr.sock &"
+    echo "\$ $authd --listen $addr:$port${zones_of[$addr]}${extra[*]:+ ${extra[*]@Q}} --threads 1 --control $run_dir/authd-$addr.sock &"
     # shellcheck disable=SC2086 # the --zone list is meant to split
-    "$authd" --listen "$addr:$port" ${zones_of[$addr]} --threads 1 \
+    "$authd" --listen "$addr:$port" ${zones_of[$addr]} "${extra[@]}" --threads 1 \
       --control "$run_dir/authd-$addr.sock" >"$run_dir/authd-$addr.log" 2>&1 &
     pids+=($!)
   done
@@ -214,6 +261,33 @@ run_lookups() {
   say "Discovery 4: GPUs in cn-east, where yangtze.cn-east.'s tampered record is dropped"
   echo "   (bogus results are never returned: the zone is named in the PARTIAL warning)"
   run "$lookup" --discover "kind=gpu region=cn-east* order=price limit=5" --in cn-east. || true
+}
+
+# Step 5: a provider's agent reports live STATE with a signed dynamic UPDATE.
+run_agent() {
+  local pool=h100-8x.pool1.$dyn_zone rc selector="kind=gpu accel.family=h100 accel.count>=8 free>=5"
+  export CIDNS_RESOLVER=$resolver_addr:$port
+  say "Live STATE: the resolver's copy of $pool STATE (cached by the lookups above, TTL 30 s)"
+  run "$lookup" "$pool" STATE || true
+  say "A discovery of H100 x 8 with 5 free, asked of provx.cn-north.'s server: none yet (free=3)"
+  run "$lookup" --server "$dyn_addr:$port" --norec --discover "$selector" --in "$dyn_zone" || true
+  say "The pool1 agent reports it once (cidns-state-agent: signed UPDATE, replace the STATE RRset)"
+  rc=0
+  run "$agent" --server "$dyn_addr:$port" --zone "$dyn_zone" --key "$hmac_key" \
+    --name h100-8x.pool1 --count 1 --free-max 8 || rc=$?
+  echo "   (exit $rc: 0 reported, 1 refused, 2 failure; the zone was re-signed online, serial + 1)"
+  say "Through the resolver: still the cached value until its 30 s TTL runs out"
+  run "$lookup" "$pool" STATE || true
+  say "So flush the resolver's cached copy (cidns-admin resolver flush NAME): the new value, validated"
+  run "$admin" resolver flush "$pool" --socket "$run_dir/resolverd.sock" || true
+  run "$lookup" --dnssec "$pool" STATE || true
+  say "The same discovery through the resolver (never asked before, so not cached): found now"
+  run "$lookup" --discover "$selector" --in "$dyn_zone" || true
+  say "The agent's key may change STATE below pool1 and nothing else: deleting DESC is refused"
+  rc=0
+  run "$admin" update --server "$dyn_addr:$port" --zone "$dyn_zone" --key "$hmac_key" \
+    "del h100-8x.pool1 DESC" || rc=$?
+  echo "   (exit $rc: 1 the server refused the update; the zone is unchanged)"
 }
 
 # walk NAME: iterate from the root as a resolver would, asking each authoritative
@@ -287,6 +361,11 @@ run "$lookup" --server 127.0.0.21:$port --norec --tcp h100-1x.pool1.provx.cn-nor
 run "$lookup" --server 127.0.0.21:$port --norec --json best.provx.cn-north. || true
 say "Server counters (cidns-admin server stats)"
 run "$admin" server stats --socket "$run_dir/authd-127.0.0.21.sock" || true
+if [[ -x $resolverd && -x $agent ]]; then
+  run_agent
+else
+  say "Live STATE: cidns-resolverd or cidns-state-agent is not built; skipping the agent step"
+fi
 say "Stopping the servers"
 cleanup
 pids=()

@@ -34,6 +34,10 @@ struct scratch {
   std::vector<std::string_view> datas;
   std::size_t signatures = 0;
   std::size_t nsec = 0;
+  std::size_t reused = 0;
+  // The name's records the signer replaces, kept for reuse (sign_options::reuse_until).
+  std::vector<std::pair<record::sig, std::string>> old_sigs;
+  std::vector<std::string> old_nsec, old_keys;
 };
 
 class signer {
@@ -59,18 +63,20 @@ class signer {
     m_records.resize(offset[n]);
     m_positions.resize(offset[n]);
 
-    std::atomic<std::size_t> signatures{0}, nsec{0};
+    std::atomic<std::size_t> signatures{0}, nsec{0}, reused{0};
     for_each_run(n, m_opt.jobs, [&](std::size_t, std::size_t begin, std::size_t end) {
       scratch s;
       for (std::size_t i = begin; i < end; ++i) sign_name(i, s, offset[i], offset[i + 1]);
       signatures.fetch_add(s.signatures);
       nsec.fetch_add(s.nsec);
+      reused.fetch_add(s.reused);
     });
 
     sign_stats stats;
     stats.names = n;
     stats.signatures = signatures.load();
     stats.nsec = nsec.load();
+    stats.reused = reused.load();
     m_zone.records = std::move(m_records);
     m_zone.positions = std::move(m_positions);
     m_zone.sort_canonical();  // already in order: this only confirms it
@@ -154,6 +160,7 @@ class signer {
     const zone::source_pos at{
         m_zone.positions[e.records.begin].ordinal, m_zone.positions[e.records.begin].file,
         m_zone.positions[e.records.begin].line, m_zone.positions[e.records.begin].col, true};
+    keep_old(e, s);
     for (std::size_t i = e.records.begin; i < e.records.end; ++i) {
       auto& r = m_zone.records[i];
       if (!kept(e, r)) continue;
@@ -196,7 +203,13 @@ class signer {
       const rtype t = s.records[i].type;
       if (e.authoritative_for(t)) {
         const std::uint32_t ttl = s.records[i].ttl;
+        const bool same = unchanged(e, t, s);
         for (const zone_key* k : signers_of(t)) {
+          if (const std::string* old = same ? reusable(s, t, ttl, *k) : nullptr) {
+            add(rtype::sig, ttl, *old);
+            ++s.reused;
+            continue;
+          }
           record::sig sg = sign_rrset(*k, m_zone.origin, {e.name, t, ttl, s.datas}, m_opt.inception,
                                       m_opt.expiration);
           add(rtype::sig, ttl, sg.encode());
@@ -214,6 +227,52 @@ class signer {
       m_records[begin + k] = std::move(s.records[s.order[k]]);
       m_positions[begin + k] = s.positions[s.order[k]];
     }
+  }
+
+  // The name's old SIGs (decoded), NSEC and apex KEYs, when signatures may be reused.
+  void keep_old(const zone::name_entry& e, scratch& s) const {
+    s.old_sigs.clear();
+    s.old_nsec.clear();
+    s.old_keys.clear();
+    if (m_opt.reuse_until == 0) return;
+    for (std::size_t i = e.records.begin; i < e.records.end; ++i) {
+      const auto& r = m_zone.records[i];
+      if (r.type == rtype::sig) {
+        if (auto sg = record::sig::decode(r.data)) s.old_sigs.emplace_back(std::move(*sg), r.data);
+      } else if (r.type == rtype::nsec) {
+        s.old_nsec.push_back(r.data);
+      } else if (r.type == rtype::key && e.role == name_role::apex) {
+        s.old_keys.push_back(r.data);
+      }
+    }
+  }
+
+  // Whether the RRset (e.name, t), as just built in s.datas, is the one the zone had.
+  bool unchanged(const zone::name_entry& e, rtype t, const scratch& s) const {
+    if (m_opt.reuse_until == 0 || !m_opt.changed || m_opt.changed(e.name, t)) return false;
+    auto same_as = [&s](std::vector<std::string> old) {
+      std::vector<std::string> now(s.datas.begin(), s.datas.end());
+      std::sort(old.begin(), old.end());
+      std::sort(now.begin(), now.end());
+      return old == now;
+    };
+    if (t == rtype::nsec) return same_as(s.old_nsec);
+    if (t == rtype::key && e.role == name_role::apex) return same_as(s.old_keys);
+    return true;
+  }
+
+  // The old SIG over type `t` by key `k` that may stand, or null.
+  const std::string* reusable(const scratch& s, rtype t, std::uint32_t ttl,
+                              const zone_key& k) const {
+    for (const auto& [sg, data] : s.old_sigs) {
+      if (sg.type_covered == t && sg.key_tag == k.tag &&
+          sg.algorithm == static_cast<std::uint32_t>(k.key.algorithm()) && sg.original_ttl == ttl &&
+          sg.signer == m_zone.origin && sg.expiration >= m_opt.reuse_until &&
+          sg.inception <= m_opt.expiration) {
+        return &data;
+      }
+    }
+    return nullptr;
   }
 
   // s.order: the indices of s.records by (type, data, reading order), as

@@ -1,23 +1,18 @@
 // Encoding and decoding of cache values (cache_codec.hpp).
 #include "cache_codec.hpp"
 
+#include "cidns/util/byte_codec.hpp"
+
 namespace cidns::resolve::detail {
 namespace {
 
 void put_u16(std::string& out, std::uint16_t v) {
-  out.push_back(static_cast<char>(v & 0xff));
-  out.push_back(static_cast<char>(v >> 8));
+  util::put_uint(out, v, 2, util::byte_order::little);
 }
 void put_u32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  util::put_uint(out, v, 4, util::byte_order::little);
 }
-void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
+using util::put_varint;
 
 void put_records(std::string& out, const std::vector<record::rr>& rrs,
                  const name::identifier& owner) {
@@ -36,50 +31,11 @@ void put_records(std::string& out, const std::vector<record::rr>& rrs,
   }
 }
 
-// A bounds-checked reader over untrusted bytes: every read fails (sets m_ok false) rather
-// than running past the end.
-class reader {
+// util::byte_reader in this format's terms: little-endian integers.
+class reader : public util::byte_reader {
  public:
-  explicit reader(std::string_view in) : m_in(in) {}
-  bool ok() const noexcept { return m_ok; }
-  bool at_end() const noexcept { return m_pos == m_in.size(); }
-  std::size_t left() const noexcept { return m_in.size() - m_pos; }
-
-  std::uint64_t uint(unsigned bytes) {
-    if (!need(bytes)) return 0;
-    std::uint64_t v = 0;
-    for (unsigned i = 0; i < bytes; ++i) {
-      v |= std::uint64_t{static_cast<unsigned char>(m_in[m_pos + i])} << (8 * i);
-    }
-    m_pos += bytes;
-    return v;
-  }
-  std::uint64_t varint() {
-    std::uint64_t v = 0;
-    for (unsigned shift = 0; shift < 64; shift += 7) {
-      if (!need(1)) return 0;
-      const auto c = static_cast<unsigned char>(m_in[m_pos++]);
-      v |= std::uint64_t{c & 0x7fu} << shift;
-      if ((c & 0x80) == 0) return v;
-    }
-    m_ok = false;
-    return 0;
-  }
-  std::string_view bytes(std::uint64_t n) {
-    if (!need(n)) return {};
-    std::string_view out = m_in.substr(m_pos, n);
-    m_pos += n;
-    return out;
-  }
-
- private:
-  bool need(std::uint64_t n) {
-    if (!m_ok || n > m_in.size() - m_pos) m_ok = false;
-    return m_ok;
-  }
-  std::string_view m_in;
-  std::size_t m_pos = 0;
-  bool m_ok = true;
+  using byte_reader::byte_reader;
+  std::uint64_t uint(unsigned bytes) { return byte_reader::uint(bytes, util::byte_order::little); }
 };
 
 constexpr std::size_t min_record_size = 8;  // owner length, type, ttl, data length

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "cidns/util/byte_codec.hpp"
+
 namespace cidns::store {
 namespace {
 
@@ -14,16 +16,9 @@ using record::changeset;
 using record::rr;
 
 void put_be(std::string& out, std::uint64_t v, unsigned bytes) {
-  for (unsigned i = bytes; i-- > 0;) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  util::put_uint(out, v, bytes, util::byte_order::big);
 }
-
-void put_varint(std::string& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
+using util::put_varint;
 
 void put_list(std::string& out, const std::vector<rr>& rrs, const name::identifier*& previous) {
   put_varint(out, rrs.size());
@@ -42,51 +37,13 @@ void put_list(std::string& out, const std::vector<rr>& rrs, const name::identifi
   }
 }
 
-// A bounds-checked reader over untrusted bytes: a read past the end, or a varint that is too
-// long or not in its shortest form, fails (ok() turns false) and returns 0 / empty.
-class reader {
+// util::byte_reader in this format's terms: big-endian integers, varints of at most 5 bytes
+// in their shortest form (one encoding per value).
+class reader : public util::byte_reader {
  public:
-  explicit reader(std::string_view in) : m_in(in) {}
-  bool ok() const noexcept { return m_ok; }
-  bool at_end() const noexcept { return m_pos == m_in.size(); }
-  std::size_t pos() const noexcept { return m_pos; }
-  std::size_t left() const noexcept { return m_in.size() - m_pos; }
-
-  std::uint64_t be(unsigned bytes) {
-    if (!need(bytes)) return 0;
-    std::uint64_t v = 0;
-    for (unsigned i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(m_in[m_pos++]);
-    return v;
-  }
-  std::uint64_t varint() {
-    std::uint64_t v = 0;
-    for (unsigned shift = 0; shift < 35; shift += 7) {  // at most 5 bytes: values < 2^35
-      if (!need(1)) return 0;
-      const auto c = static_cast<unsigned char>(m_in[m_pos++]);
-      v |= std::uint64_t{c & 0x7fu} << shift;
-      if ((c & 0x80) == 0) {
-        if (c == 0 && shift != 0) break;  // a trailing zero byte: not the shortest form
-        return v;
-      }
-    }
-    m_ok = false;
-    return 0;
-  }
-  std::string_view bytes(std::uint64_t n) {
-    if (!need(n)) return {};
-    std::string_view out = m_in.substr(m_pos, n);
-    m_pos += n;
-    return out;
-  }
-
- private:
-  bool need(std::uint64_t n) {
-    if (!m_ok || n > m_in.size() - m_pos) m_ok = false;
-    return m_ok;
-  }
-  std::string_view m_in;
-  std::size_t m_pos = 0;
-  bool m_ok = true;
+  using byte_reader::byte_reader;
+  std::uint64_t be(unsigned bytes) { return uint(bytes, util::byte_order::big); }
+  std::uint64_t varint() { return byte_reader::varint(5, true); }
 };
 
 constexpr std::size_t min_record_size = 8;  // owner length, type, ttl, data length

@@ -1,4 +1,4 @@
-// cidns-admin server status | zones | reload [ZONE] | stats: talk to a running
+// cidns-admin server status | zones | reload [ZONE] | flush [ZONE] | stats: talk to a running
 // cidns-authd over its control socket (JSON lines, docs/cidns-admin.md).
 #include <chrono>
 #include <memory>
@@ -100,6 +100,17 @@ void print_reload(const nlohmann::json& r) {
   }
 }
 
+// The zones after the write-back, then one line per zone that was not written back.
+void print_flush(const nlohmann::json& r) {
+  if (r.contains("zones")) print_zones(r);
+  if (!r.contains("errors") || !r["errors"].is_array()) return;
+  for (const auto& e : r["errors"]) {
+    if (e.is_string()) fmt::print("not written back: {}\n", e.get<std::string>());
+  }
+  if (!r["errors"].empty())
+    fmt::print("flush failed: {} zone(s) with errors\n", r["errors"].size());
+}
+
 // Every counter of the reply, whatever the server adds.
 void print_stats(const nlohmann::json& r) {
   print_flat(r.value("stats", nlohmann::json::object()));
@@ -138,6 +149,19 @@ void add_server_commands(CLI::App& app, action& selected) {
   reload->callback([o, &selected] {
     selected = [o] {
       return request(*o, {{"cmd", "reload"}, {"zone", o->zone}, {"wait", o->wait}}, print_reload);
+    };
+  });
+
+  CLI::App* flush = server->add_subcommand(
+      "flush",
+      "write a dynamic zone (or every dynamic zone) back to its zonefile and trim its journal");
+  flush->add_option("zone", o->zone, "zone to write back (default: every dynamic zone)");
+  add_common(flush, *o);
+  flush->callback([o, &selected] {
+    selected = [o] {
+      nlohmann::json req{{"cmd", "flush"}};
+      if (!o->zone.empty()) req["zone"] = o->zone;
+      return request(*o, req, print_flush);
     };
   });
 

@@ -1,15 +1,11 @@
 // cidns-admin update (update_command.hpp): the messages of an nsupdate-style script, each
-// signed with the key, sent over TCP, its reply verified with the same key and reported.
+// signed with the key, sent over TCP and its reply verified (stub::send_update), reported.
 #include "update_command.hpp"
 
 #include <chrono>
-#include <cstdint>
 #include <iostream>
 #include <iterator>
 #include <memory>
-#include <optional>
-#include <random>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -17,10 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cidns/hmac/key.hpp"
-#include "cidns/hmac/signer.hpp"
-#include "cidns/net/client.hpp"
 #include "cidns/net/endpoint.hpp"
-#include "cidns/record/data.hpp"
+#include "cidns/stub/update.hpp"
 #include "cidns/util/command_line.hpp"
 #include "cidns/wire/message.hpp"
 
@@ -36,89 +30,7 @@ struct update_options {
   std::vector<std::string> commands;
 };
 
-// What the server said of one message (a reply that passed the checks in exchange()).
-struct outcome {
-  wire::rcode rcode = wire::rcode::noerror;
-  std::optional<std::uint32_t> serial;  // of the zone's SOA in the answer
-  std::string error;                    // the ExtendedError text, if any
-};
-
-std::uint64_t unix_now() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
-
-std::span<const std::uint8_t> as_bytes(const std::string& s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
-const char* status_text(hmac::status s) {
-  switch (s) {
-    case hmac::status::ok:
-      return "ok";
-    case hmac::status::unsigned_message:
-      return "the reply is not signed";
-    case hmac::status::bad_key:
-      return "the reply is signed with another key";
-    case hmac::status::bad_sig:
-      return "the reply's MAC does not match";
-    case hmac::status::bad_time:
-      return "the reply's time is outside the allowed skew";
-  }
-  return "the reply's signature is not valid";
-}
-
-outcome outcome_of(const wire::message& reply, const name::identifier& zone) {
-  outcome o{reply.rcode, std::nullopt, reply.error ? reply.error->text : std::string()};
-  for (const auto& r : reply.answer) {
-    if (r.type != record::rtype::soa || r.owner != zone) continue;
-    if (auto soa = record::soa::decode(r.data)) o.serial = soa->serial;
-  }
-  return o;
-}
-
-// Signs and sends `request` (a fresh id), reads and checks the reply. A failure reply that
-// is not signed (the server could not check ours, or could not read the request) still
-// says why; every other reply must carry a valid MAC over it and our request's MAC, since
-// only a signed reply may say that an update was applied.
-result<outcome> exchange(const net::endpoint& server, wire::message request, const hmac::key& key,
-                         std::chrono::milliseconds timeout) {
-  request.id = std::random_device{}();
-  hmac::sign(request, key, unix_now());
-  const std::string bytes = wire::encode(request);
-  auto raw = net::tcp_exchange(server, as_bytes(bytes), timeout);
-  if (!raw) {
-    const std::string& why = raw.err().message;  // mostly names the address already
-    const std::string at = server.to_string();
-    return make_error(why.find(at) == std::string::npos ? at + ": " + why : why);
-  }
-  auto reply = wire::decode(*raw);
-  if (!reply) {
-    return make_error(
-        fmt::format("{}: unreadable reply: {}", server.to_string(), reply.err().message));
-  }
-  if (reply->id != request.id || !reply->has_flag(wire::flag::qr)) {
-    return make_error(fmt::format("{}: the reply does not answer the request (id {}, expected {})",
-                                  server.to_string(), reply->id, request.id));
-  }
-  if (!reply->auth && reply->rcode != wire::rcode::noerror) {
-    outcome o = outcome_of(*reply, request.question->name);
-    o.serial.reset();
-    o.error = o.error.empty() ? "unsigned reply" : o.error + " (unsigned reply)";
-    return o;
-  }
-  hmac::keyring ring;
-  ring.add(key);
-  const auto v = hmac::verify(*reply, ring, unix_now(), request.auth->mac);
-  if (v.status != hmac::status::ok) {
-    return make_error(fmt::format("{}: {}{}", server.to_string(), status_text(v.status),
-                                  v.reason.empty() ? std::string() : " (" + v.reason + ")"));
-  }
-  return outcome_of(*reply, request.question->name);
-}
-
-void print_outcome(const update_options& o, const outcome& r) {
+void print_outcome(const update_options& o, const stub::update_outcome& r) {
   const bool ok = r.rcode == wire::rcode::noerror;
   if (o.json) {
     nlohmann::json j{{"ok", ok}, {"rcode", wire::rcode_name(r.rcode)}};
@@ -164,7 +76,7 @@ int run_update(const update_options& o) {
   }
   const std::chrono::milliseconds timeout(std::chrono::seconds(o.timeout_s));
   for (auto& m : *messages) {
-    auto r = exchange(*server, std::move(m), *key, timeout);
+    auto r = stub::send_update(*server, std::move(m), *key, timeout);
     if (!r) return fail(o, r.err().message);
     print_outcome(o, *r);
     if (r->rcode != wire::rcode::noerror) return exit_wrong;

@@ -110,6 +110,18 @@ nlohmann::json reload_reply(const daemon_view& d, const std::string& zone, bool 
   return reply;
 }
 
+// Writes dynamic zones (the one named, or all) back to their files and trims their journals:
+// {"ok": no error, "zones": every zone's status, "errors": ["ZONE: why", …]}.
+nlohmann::json flush_reply(const daemon_view& d, const std::string& zone) {
+  auto errors = d.zones.flush(zone);
+  if (!errors) {
+    return {{"ok", false}, {"error", fmt::format("no zone {} is configured", zone)}};
+  }
+  nlohmann::json reply{{"ok", errors->empty()}, {"errors", *errors}, {"zones", d.zones.status()}};
+  if (!errors->empty()) reply["error"] = fmt::format("{} zone(s) not written back", errors->size());
+  return reply;
+}
+
 }  // namespace
 
 std::string handle_control(const daemon_view& d, std::string_view request_line) {
@@ -135,6 +147,8 @@ std::string handle_control(const daemon_view& d, std::string_view request_line) 
           reply = {{"ok", true}, {"stats", stats_json(d)}};
         } else if (cmd == "reload") {
           reply = reload_reply(d, req.value("zone", ""), req.value("wait", false));
+        } else if (cmd == "flush") {
+          reply = flush_reply(d, req.value("zone", ""));
         } else {
           return std::nullopt;
         }

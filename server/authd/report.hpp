@@ -18,8 +18,9 @@ struct daemon_view {
   std::int64_t started_at = 0;             // unix seconds
 };
 
-// Handles one control request line: {"cmd":"status"|"zones"|"stats"|"reload"[,"zone":NAME]}.
-// Replies {"ok":true,...} or {"ok":false,"error":"..."}.
+// Handles one control request line:
+// {"cmd":"status"|"zones"|"stats"|"reload"|"flush"[,"zone":NAME]}. Replies {"ok":true,...} or
+// {"ok":false,"error":"..."}.
 std::string handle_control(const daemon_view& d, std::string_view request_line);
 
 // Prometheus text exposition of the counters.

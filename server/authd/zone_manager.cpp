@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <set>
 #include <thread>
 
 #if defined(__GLIBC__)
@@ -95,6 +97,9 @@ struct load_attempt {
   std::size_t error_count = 0;                          // errors found (more than kept when many)
   std::string summary;                                  // the failure in one line, for the log
   zone::amendment amend;                                // a dynamic zone's journal replay
+  // An update re-signs only what it changed (dnssec::sign_options::reuse_until, changed).
+  std::uint64_t reuse_until = 0;
+  std::function<bool(const name::identifier&, record::rtype)> changed;
   bool journal_stale = false;  // the zonefile is newer than the journal: drop it once loaded
 };
 
@@ -136,6 +141,8 @@ zone::load_options pipeline_options(load_attempt& a, bool background) {
     so.inception = now - 3600;  // an hour back, for resolvers with a slow clock
     so.expiration = now + a.cfg.sig_validity;
     so.jobs = background ? 1 : 0;  // in service: leave the other cores to answering
+    so.reuse_until = a.reuse_until;
+    so.changed = a.changed;
     auto r = dnssec::sign_zone(z, shape, so);
     if (!r) return std::move(r).err();
     a.signed_stats = *r;
@@ -485,8 +492,17 @@ update_result zone_manager::apply_update(const wire::message& m, std::string_vie
   auto plan = plan_update(*current, m, key, *m_policy, record::next_serial(current->serial()));
   if (plan.refused()) return fail(plan.rcode, std::move(plan.why));
   if (!plan.changes_something()) return out;  // RFC 2136: a no-op keeps the serial
-  // The new version, through the same pipeline as a zonefile.
+  // The new version, through the same pipeline as a zonefile; signatures of what did not change
+  // stay while they have at least a quarter of their validity left (the re-sign rule).
   if (!load_keys(a)) return fail(wire::rcode::servfail, a.summary);
+  std::set<std::pair<std::string, record::rtype>> touched;
+  for (const auto* part : {&plan.change.removed, &plan.change.added}) {
+    for (const auto& r : *part) touched.emplace(r.owner.text(), r.type);
+  }
+  a.reuse_until = unix_now() + a.cfg.sig_validity / 4;
+  a.changed = [&touched](const name::identifier& owner, record::rtype t) {
+    return touched.contains({owner.text(), t});
+  };
   auto options = pipeline_options(a, true);
   options.amend = [&plan](zone::contents& z) {
     return zone::apply_changesets(z, std::span(&plan.change, 1));
@@ -521,8 +537,12 @@ update_result zone_manager::apply_update(const wire::message& m, std::string_vie
     m_registry.publish(std::move(built.compiled));
   }
   snapshot.reset();
-  log::info("zone {}: update with key {}: serial {} to {}, -{} +{} record(s), in {} ms", zone, key,
-            plan.change.from, plan.change.to, plan.change.removed.size(), plan.change.added.size(),
+  log::info("zone {}: update with key {}: serial {} to {}, -{} +{} record(s){}, in {} ms", zone,
+            key, plan.change.from, plan.change.to, plan.change.removed.size(),
+            plan.change.added.size(),
+            a.keys.empty() ? std::string()
+                           : fmt::format(", {} signature(s) made, {} kept",
+                                         a.signed_stats.signatures, a.signed_stats.reused),
             std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0).count());
   if (m_journal != nullptr && m_journal->over(zone, m_journal_limits)) {
     if (auto e = write_back(*index); !e.empty()) log::error("zone {}: {}", zone, e);
@@ -533,17 +553,20 @@ update_result zone_manager::apply_update(const wire::message& m, std::string_vie
 std::string zone_manager::write_back(std::size_t index) {
   // m_load_mutex held
   const auto& cfg = m_zones[index].cfg;
+  {
+    // The file failed to load since (an operator's edit with a mistake): do not overwrite it.
+    std::lock_guard lock(m_mutex);
+    if (m_zones[index].last_error) {
+      return fmt::format("{} failed to load last time: not overwritten (fix it and reload)",
+                         cfg.file);
+    }
+  }
   auto snapshot = m_registry.load();
   const zone::compiled_zone* z = snapshot->exact(cfg.name.text());
   if (z == nullptr) return "not loaded: nothing to write back";
+  // Signed online too, the file gets the zone as served (SIGs, NSECs, KEYs): it verifies as it
+  // is, and a load with the keys re-signs it anyway (the signer drops the old signatures).
   auto c = zone::decompile(*z);
-  if (!cfg.keys.empty()) {  // signed online: the file holds the unsigned zone
-    std::erase_if(c.records, [](const record::rr& r) {
-      return r.type == record::rtype::sig || r.type == record::rtype::nsec ||
-             r.type == record::rtype::key;
-    });
-    c.positions.resize(c.records.size());
-  }
   const std::string text =
       fmt::format("; written back by cidns-authd at serial {} (zonefile + journal)\n{}",
                   z->serial(), zone::write_text(c));

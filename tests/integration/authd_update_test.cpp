@@ -1,10 +1,16 @@
 // Dynamic UPDATE against a real cidns-authd (issue 12): signed UPDATEs over TCP and UDP,
 // the change seen by queries, the authentication failures (unknown key, bad MAC, stale time,
-// replay), a scoped key refused outside its scope, and durability: an acknowledged update
-// survives kill -9 and a restart (the journal is replayed over the zonefile).
+// replay), a scoped key refused outside its scope, durability (an acknowledged update
+// survives kill -9 and a restart: the journal is replayed over the zonefile), discovery after
+// updates, queries under a stream of updates, and write-back on demand (control "flush",
+// `cidns-admin server flush`).
+#include <atomic>
 #include <csignal>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "authd_harness.hpp"
 #include "cidns/hmac/key.hpp"
@@ -12,6 +18,7 @@
 #include "cidns/record/data.hpp"
 #include "cidns/record/presentation.hpp"
 #include "cidns/record/token.hpp"
+#include "cidns/zone/load.hpp"
 
 namespace cidns::itest {
 namespace {
@@ -25,6 +32,16 @@ std::uint64_t unix_now() {
 std::string state_data(std::string_view text) {
   auto tokens = record::tokenize_line(text).value();
   return record::parse_data(rtype::state, tokens, name::identifier()).value();
+}
+
+// The zonefile's serial as the pipeline reads it (0 when it does not load).
+std::uint32_t file_serial(const std::string& path) {
+  zone::load_options o;
+  o.read.origin = name::identifier::parse(provx).value();
+  o.compile = true;
+  auto loaded = zone::load(path, o);
+  if (!loaded || !loaded->ok() || !loaded->compiled) return 0;
+  return loaded->compiled->serial();
 }
 
 class AuthdUpdate : public AuthdIntegration {
@@ -58,6 +75,19 @@ class AuthdUpdate : public AuthdIntegration {
     m.changes.push_back(
         {wire::change_kind::add, record::rr{owner, rtype::state, 30, state_data(state)}});
     return m;
+  }
+
+  // state_update(state), signed with the agent's key, over TCP: the reply's rcode.
+  wire::rcode update_state(const authd_server& s, std::string_view state) {
+    auto m = state_update(state);
+    hmac::sign(m, m_agent, unix_now());
+    auto r = tcp_ask(s.endpoint(), m);
+    return r ? r->rcode : wire::rcode::servfail;
+  }
+
+  run_result admin(std::vector<std::string> args) {
+    args.insert(args.begin(), CIDNS_ADMIN_PATH);
+    return run_command(args, m_dir);
   }
 
   std::string served_state(const authd_server& s) {
@@ -180,6 +210,105 @@ TEST_F(AuthdUpdate, AnAcknowledgedUpdateSurvivesKillMinusNine) {
   ASSERT_TRUE(soa);
   EXPECT_EQ(soa_serial(*soa), first_serial + 1);
   EXPECT_NE(again->log().find("replaying 1 journaled change"), std::string::npos) << again->log();
+}
+
+TEST_F(AuthdUpdate, DiscoveryFollowsUpdates) {
+  auto s = start_dynamic();
+  ASSERT_TRUE(s);
+  auto discover = [&](std::string selector) {
+    wire::message d = make_query(provx, rtype::resource);
+    d.opcode = wire::opcode::discover;
+    d.selector = std::move(selector);
+    auto r = tcp_ask(s->endpoint(), d);
+    EXPECT_TRUE(r && r->rcode == wire::rcode::noerror);
+    return r ? count(r->answer, rtype::desc) : 0;
+  };
+  EXPECT_EQ(discover("kind=gpu free>=7"), 0U);
+  auto q = state_update("free=7");
+  hmac::sign(q, m_agent, unix_now());
+  auto r = tcp_ask(s->endpoint(), q);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->rcode, wire::rcode::noerror);
+  EXPECT_EQ(discover("kind=gpu free>=7"), 1U);
+}
+
+// Queries while updates stream in: every reply is an answer from one whole version (the
+// STATE RRset is replaced by a delete and an add in one update: never seen empty or doubled).
+TEST_F(AuthdUpdate, QueriesUnderAStreamOfUpdatesNeverFail) {
+  auto s = start_dynamic();
+  ASSERT_TRUE(s);
+  std::atomic<bool> done{false};
+  std::atomic<int> applied{0};
+  std::thread writer([&] {
+    for (int i = 0; i < 60 && !done; ++i) {
+      auto q = state_update(fmt::format("free={}", i % 10));
+      hmac::sign(q, m_agent, unix_now());
+      auto r = tcp_ask(s->endpoint(), q);
+      if (r && r->rcode == wire::rcode::noerror) ++applied;
+    }
+    done = true;
+  });
+  int queries = 0, bad = 0;
+  while (!done) {
+    auto r = udp_ask(s->endpoint(), make_query(h100, rtype::state));
+    ++queries;
+    if (!r || r->rcode != wire::rcode::noerror || r->answer.size() != 1) ++bad;
+  }
+  writer.join();
+  EXPECT_EQ(applied.load(), 60);
+  EXPECT_GT(queries, 60);
+  EXPECT_EQ(bad, 0) << "of " << queries << " queries";
+  auto soa = udp_ask(s->endpoint(), make_query(provx, rtype::soa));
+  ASSERT_TRUE(soa);
+  EXPECT_EQ(soa_serial(*soa), first_serial + 60);
+}
+
+// Write-back on demand: the control command "flush" and `cidns-admin server flush`.
+TEST_F(AuthdUpdate, ControlFlushWritesTheZoneBack) {
+  auto s = start_dynamic();
+  ASSERT_TRUE(s);
+  ASSERT_EQ(update_state(*s, "free=1 score=7"), wire::rcode::noerror) << s->log();
+  EXPECT_EQ(file_serial(m_zone_file), first_serial);  // journaled, not written back yet
+
+  auto reply = control(*s, {{"cmd", "flush"}});
+  EXPECT_TRUE(reply.value("ok", false)) << reply.dump();
+  ASSERT_TRUE(reply.contains("errors")) << reply.dump();
+  EXPECT_TRUE(reply["errors"].empty()) << reply.dump();
+  ASSERT_TRUE(reply.contains("zones")) << reply.dump();
+  const nlohmann::json zones = reply["zones"];
+  const auto* z = zone_status(zones, provx);
+  ASSERT_NE(z, nullptr) << reply.dump();
+  EXPECT_EQ(z->value("serial", 0U), first_serial + 1);
+  EXPECT_EQ(file_serial(m_zone_file), first_serial + 1) << s->log();
+  EXPECT_NE(s->log().find("written back to"), std::string::npos) << s->log();
+
+  // A zone the server does not serve: an error reply.
+  reply = control(*s, {{"cmd", "flush"}, {"zone", "nowhere.cn-north."}});
+  EXPECT_FALSE(reply.value("ok", true)) << reply.dump();
+  EXPECT_NE(reply.value("error", "").find("no zone nowhere.cn-north."), std::string::npos)
+      << reply.dump();
+}
+
+TEST_F(AuthdUpdate, AdminServerFlush) {
+  auto s = start_dynamic();
+  ASSERT_TRUE(s);
+  ASSERT_EQ(update_state(*s, "free=2"), wire::rcode::noerror) << s->log();
+  auto r = admin({"server", "flush", "provx.cn-north", "--socket", s->control_path()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("provx.cn-north."), std::string::npos) << r.output;
+  EXPECT_EQ(file_serial(m_zone_file), first_serial + 1) << s->log();
+
+  ASSERT_EQ(update_state(*s, "free=3"), wire::rcode::noerror) << s->log();
+  r = admin({"server", "flush", "--json", "--socket", s->control_path()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output, nullptr, false);
+  EXPECT_TRUE(j.value("ok", false)) << r.output;
+  EXPECT_EQ(file_serial(m_zone_file), first_serial + 2) << s->log();
+
+  r = admin({"server", "flush", "nowhere.cn-north.", "--socket", s->control_path()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("no zone nowhere.cn-north. is configured"), std::string::npos)
+      << r.output;
 }
 
 }  // namespace

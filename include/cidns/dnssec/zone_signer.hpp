@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "cidns/dnssec/rrset_signer.hpp"
@@ -22,12 +23,19 @@ struct sign_options {
   unsigned jobs = 0;  // threads; 0: one per core
   // Counts names done while signing runs (for a progress line); may be null.
   std::atomic<std::size_t>* progress = nullptr;
+  // Re-signing after a small change (dynamic UPDATE): an RRset keeps the SIG the zone already
+  // has for it when `changed` says the RRset is not new, it is identical (the NSEC and the apex
+  // KEYs, which the signer rebuilds, are compared), and that SIG was made by the same key with
+  // the same TTL and expires no earlier than `reuse_until`. 0 (default): sign every RRset.
+  std::uint64_t reuse_until = 0;
+  std::function<bool(const name::identifier&, record::rtype)> changed;
 };
 
 struct sign_stats {
   std::size_t signatures = 0;
   std::size_t nsec = 0;
-  std::size_t names = 0;  // names in the layout (the progress total)
+  std::size_t names = 0;   // names in the layout (the progress total)
+  std::size_t reused = 0;  // signatures kept from the zone (reuse_until)
 };
 
 // Signs `zone` (sorted and checked; `shape` its layout) in place. Which key
