@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # THE test command (README, .ci/run). Phases, each reported PASS/FAIL:
 #   setup          contrib/setup.sh (Debian packages)
-#   release        GCC Release build in build/release, then its ctest
-#   debug-asan     GCC Debug + ASan/UBSan build in build/debug-asan (no benches), then its ctest
+#   release        GCC Release build in build/release, then its ctest: real processes,
+#                  interop, the dependency rule, unit/net (every test with --no-asan)
+#   debug-asan     GCC Debug + ASan/UBSan build in build/debug-asan (no benches), then its
+#                  ctest: the unit tests
 #   fuzz           clang libFuzzer build in build/fuzz, then contrib/fuzz.sh (20 s per target)
 # The last line is "test.sh: N passed, M failed" (phases); exit status 0 only if M is 0.
 # Options: --no-setup --no-asan --no-fuzz --fuzz-time SECONDS; JOBS (default 2) sets
@@ -81,8 +83,14 @@ if ((do_setup)); then
   phase setup bash contrib/setup.sh
 fi
 
+# With the sanitizer build, each test runs once, where it tells most (tests/CMakeLists.txt):
+# unit tests under ASan/UBSan, real processes and the build's own checks in Release. Without
+# it (--no-asan), the Release build runs them all.
+release_tests=(-DCIDNS_UNIT_TESTS=ON)
+((do_asan)) && release_tests=(-DCIDNS_UNIT_TESTS=OFF)
 release_build() {
-  configure build/release -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++
+  configure build/release -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+    -DCIDNS_PROCESS_TESTS=ON "${release_tests[@]}"
   build build/release
 }
 phase "release build" release_build
@@ -95,7 +103,7 @@ fi
 if ((do_asan)); then
   asan_build() {
     configure build/debug-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=g++ \
-      -DCIDNS_SANITIZE=ON -DCIDNS_BENCH=OFF
+      -DCIDNS_SANITIZE=ON -DCIDNS_BENCH=OFF -DCIDNS_UNIT_TESTS=ON -DCIDNS_PROCESS_TESTS=OFF
     build build/debug-asan
   }
   phase "debug-asan build" asan_build
