@@ -1,5 +1,6 @@
 // Signing, sending and checking one dynamic UPDATE (cidns/stub/update.hpp).
 #include "cidns/stub/update.hpp"
+#include "cidns/util/clock.hpp"
 
 #include <random>
 #include <span>
@@ -13,12 +14,6 @@
 
 namespace cidns::stub {
 namespace {
-
-std::uint64_t unix_now() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
 
 std::span<const std::uint8_t> as_bytes(const std::string& s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
@@ -78,7 +73,7 @@ result<update_outcome> send_update(const net::endpoint& server, wire::message up
                                    const hmac::key& key, std::chrono::milliseconds timeout) {
   if (!update.question) return make_error("the update names no zone (no question)");
   update.id = std::random_device{}();
-  hmac::sign(update, key, unix_now());
+  hmac::sign(update, key, util::unix_seconds());
   auto reply = exchange(server, update, timeout);
   if (!reply) return std::move(reply).err();
   const name::identifier& zone = update.question->name;
@@ -91,7 +86,7 @@ result<update_outcome> send_update(const net::endpoint& server, wire::message up
   }
   hmac::keyring ring;
   ring.add(key);
-  const auto v = hmac::verify(*reply, ring, unix_now(), update.auth->mac);
+  const auto v = hmac::verify(*reply, ring, util::unix_seconds(), update.auth->mac);
   if (v.status != hmac::status::ok) {
     return make_error(fmt::format("{}: {}{}", server.to_string(), status_text(v.status),
                                   v.reason.empty() ? std::string() : " (" + v.reason + ")"));

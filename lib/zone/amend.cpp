@@ -54,13 +54,6 @@ std::optional<std::uint32_t> soa_serial(const record::rr& r) {
   return soa->serial;
 }
 
-std::optional<std::uint32_t> zone_serial(const contents& zone) {
-  for (const auto& r : zone.records) {
-    if (r.owner == zone.origin && r.type == record::rtype::soa) return soa_serial(r);
-  }
-  return std::nullopt;
-}
-
 // The net effect of a sequence of changesets on a zone: which of its records go, which
 // come (by identity; the last TTL written wins).
 struct net_effect {
@@ -98,11 +91,18 @@ result<void> fold(const record::changeset& c, net_effect& e) {
 
 }  // namespace
 
+std::optional<std::uint32_t> serial_of(const contents& zone) {
+  for (const auto& r : zone.records) {
+    if (r.owner == zone.origin && r.type == record::rtype::soa) return soa_serial(r);
+  }
+  return std::nullopt;
+}
+
 result<void> apply_changesets(contents& zone, std::span<const record::changeset> changes) {
   if (changes.empty()) return {};
   net_effect e;
   for (std::size_t i = 0; i < zone.records.size(); ++i) e.index.emplace(key_of(zone.records[i]), i);
-  auto serial = zone_serial(zone);
+  auto serial = serial_of(zone);
   for (const auto& c : changes) {
     const std::string which = fmt::format("changeset {} -> {}", c.from, c.to);
     if (c.removed.empty() || c.added.empty() || c.removed.front().type != record::rtype::soa ||

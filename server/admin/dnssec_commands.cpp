@@ -22,6 +22,7 @@
 #include "cidns/hmac/key.hpp"
 #include "cidns/record/presentation.hpp"
 #include "cidns/record/time.hpp"
+#include "cidns/util/clock.hpp"
 #include "cidns/zone/load.hpp"
 #include "cidns/zone/ttl.hpp"
 #include "cidns/zone/writer.hpp"
@@ -30,12 +31,6 @@
 
 namespace cidns::admin {
 namespace {
-
-std::uint64_t unix_now() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
 
 // A time option's value; prints the usage error and returns nullopt when bad.
 std::optional<std::uint64_t> time_option(std::string_view flag, const std::string& text) {
@@ -199,7 +194,7 @@ int run_sign(const sign_cli& o) {
     }
     so.keys.push_back(std::move(*key));
   }
-  const std::uint64_t now = unix_now();
+  const std::uint64_t now = util::unix_seconds();
   so.inception = now - 3600;
   if (!o.inception.empty()) {
     auto t = time_option("--inception", o.inception);
@@ -296,7 +291,7 @@ int run_verify(const verify_cli& o) {
   }
   dnssec::verify_options vo;
   vo.jobs = o.jobs;
-  vo.now = unix_now();
+  vo.now = util::unix_seconds();
   if (!o.time.empty()) {
     auto t = time_option("--time", o.time);
     if (!t) return exit_usage;

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "cidns/util/text.hpp"
+#include "cidns/record/token.hpp"
 
 namespace cidns::authd {
 
@@ -26,19 +26,6 @@ bool update_rule::covers(std::string_view key_name, const name::identifier& owne
 
 namespace {
 
-std::vector<std::string_view> words(std::string_view text) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-    std::size_t j = i;
-    while (j < text.size() && text[j] != ' ' && text[j] != '\t') ++j;
-    if (j > i) out.push_back(text.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 name::identifier absolute_name(std::string_view what, std::string_view text) {
   auto n = name::identifier::parse(text);
   if (!n) throw std::runtime_error(fmt::format("{} '{}': {}", what, text, n.err().message));
@@ -48,7 +35,12 @@ name::identifier absolute_name(std::string_view what, std::string_view text) {
 }  // namespace
 
 update_rule parse_update_rule(std::string_view text) {
-  const auto w = words(text);
+  // The CLIs' tokenizer: a rule is one line of presentation text.
+  auto tokens = record::tokenize_line(text);
+  std::vector<std::string_view> w;
+  if (tokens) {
+    for (const auto& t : *tokens) w.push_back(t.text);
+  }
   if (w.size() < 4) {
     throw std::runtime_error(
         fmt::format("update rule '{}': expected ZONE KEYNAME NAME-PATTERN TYPE [TYPE...]", text));

@@ -4,16 +4,12 @@
 #include <chrono>
 
 #include "cidns/hmac/signer.hpp"
+#include "cidns/util/clock.hpp"
 #include "cidns/util/log.hpp"
 
 namespace cidns::authd {
 
-std::uint64_t update_service::now() const {
-  if (m_now) return m_now();
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
+std::uint64_t update_service::now() const { return m_now ? m_now() : util::unix_seconds(); }
 
 namespace {
 

@@ -16,6 +16,7 @@
 #include "cidns/dnssec/zone_signer.hpp"
 #include "cidns/record/data.hpp"
 #include "cidns/util/atomic_file.hpp"
+#include "cidns/util/clock.hpp"
 #include "cidns/util/log.hpp"
 #include "cidns/zone/amend.hpp"
 #include "cidns/zone/load.hpp"
@@ -42,12 +43,6 @@ bool zone_manager::load_all() {
 }
 
 namespace {
-
-std::uint64_t unix_now() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
 
 // Sets the SOA serial to at least `at_least` (serial arithmetic is not needed:
 // the bump is by one from the last served serial).
@@ -137,7 +132,7 @@ zone::load_options pipeline_options(load_attempt& a, bool background) {
     }
     dnssec::sign_options so;
     so.keys = a.keys;
-    const std::uint64_t now = unix_now();
+    const std::uint64_t now = util::unix_seconds();
     so.inception = now - 3600;  // an hour back, for resolvers with a slow clock
     so.expiration = now + a.cfg.sig_validity;
     so.jobs = background ? 1 : 0;  // in service: leave the other cores to answering
@@ -219,8 +214,8 @@ void zone_manager::record_failure(std::size_t index, load_attempt& a) {
     a.errors.push_back(fmt::format("... and {} more error(s), in the server's log",
                                    a.error_count - a.errors.size()));
   }
-  st.last_error = zone_error{a.cfg.name.text(), a.cfg.file, static_cast<std::int64_t>(unix_now()),
-                             std::move(a.errors)};
+  st.last_error = zone_error{a.cfg.name.text(), a.cfg.file,
+                             static_cast<std::int64_t>(util::unix_seconds()), std::move(a.errors)};
   if (!a.keys.empty() && st.loaded) {
     // Try the re-signing again soon: the signatures in service keep running out.
     st.resign_at = clock::now() + std::chrono::seconds(std::max(1U, a.cfg.sig_validity / 16));
@@ -235,7 +230,7 @@ void zone_manager::record_success(std::size_t index, load_attempt& a, bool backg
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - a.started).count();
   st.serial = compiled->serial();
   st.records = compiled->record_count();
-  st.loaded_at = static_cast<std::int64_t>(unix_now());
+  st.loaded_at = static_cast<std::int64_t>(util::unix_seconds());
   st.sig_expiration = compiled->earliest_expiration();
   ++st.loads;
   ++st.attempts;
@@ -286,13 +281,18 @@ void zone_manager::stop() {
   if (m_thread.joinable()) m_thread.join();
 }
 
-std::vector<std::size_t> zone_manager::queue_reload(std::string_view zone) {
-  // m_mutex held
+std::vector<std::size_t> zone_manager::pick(std::string_view zone) const {
   std::vector<std::size_t> picked;
   for (std::size_t i = 0; i < m_zones.size(); ++i) {
     const auto& n = m_zones[i].cfg.name;
     if (zone.empty() || n.text() == zone || n.text_no_dot() == zone) picked.push_back(i);
   }
+  return picked;
+}
+
+std::vector<std::size_t> zone_manager::queue_reload(std::string_view zone) {
+  // m_mutex held
+  auto picked = pick(zone);
   for (auto i : picked) {
     if (std::find(m_queue.begin(), m_queue.end(), i) == m_queue.end()) m_queue.push_back(i);
   }
@@ -367,14 +367,6 @@ void zone_manager::run() {
 
 namespace {
 
-std::optional<std::uint32_t> contents_serial(const zone::contents& z) {
-  for (const auto& r : z.records) {
-    if (r.type != record::rtype::soa || r.owner != z.origin) continue;
-    if (auto soa = record::soa::decode(r.data)) return soa->serial;
-  }
-  return std::nullopt;
-}
-
 // The apex SOA of `z` as a record, with its serial replaced by `serial` when given.
 record::rr apex_soa(const zone::compiled_zone& z, std::optional<std::uint32_t> serial = {}) {
   const zone::rrset* set = z.apex().find(record::rtype::soa);
@@ -415,7 +407,7 @@ result<void> zone_manager::replay_journal(std::size_t index, zone::contents& z,
   const std::string& zone = m_zones[index].cfg.name.text();
   try {
     const auto u = m_journal->usage(zone);
-    const auto file_serial = contents_serial(z);
+    const auto file_serial = zone::serial_of(z);
     if (u.changesets == 0 || !file_serial) return {};  // (no SOA: the checker says so)
     auto changes = m_journal->since(zone, *file_serial);
     if (!changes) {
@@ -499,7 +491,7 @@ update_result zone_manager::apply_update(const wire::message& m, std::string_vie
   for (const auto* part : {&plan.change.removed, &plan.change.added}) {
     for (const auto& r : *part) touched.emplace(r.owner.text(), r.type);
   }
-  a.reuse_until = unix_now() + a.cfg.sig_validity / 4;
+  a.reuse_until = util::unix_seconds() + a.cfg.sig_validity / 4;
   a.changed = [&touched](const name::identifier& owner, record::rtype t) {
     return touched.contains({owner.text(), t});
   };
@@ -583,11 +575,7 @@ std::string zone_manager::write_back(std::size_t index) {
 }
 
 std::optional<std::vector<std::string>> zone_manager::flush(std::string_view zone) {
-  std::vector<std::size_t> picked;
-  for (std::size_t i = 0; i < m_zones.size(); ++i) {
-    const auto& n = m_zones[i].cfg.name;
-    if (zone.empty() || n.text() == zone || n.text_no_dot() == zone) picked.push_back(i);
-  }
+  auto picked = pick(zone);
   if (picked.empty()) return std::nullopt;
   std::lock_guard load_lock(m_load_mutex);
   std::vector<std::string> errors;

@@ -122,6 +122,8 @@ class zone_manager {
   std::string write_back(std::size_t index);  // "" or the error
   void record_failure(std::size_t index, load_attempt& a);
   void record_success(std::size_t index, load_attempt& a, bool background);
+  // The zones `zone` names, canonical or bare (all when empty).
+  std::vector<std::size_t> pick(std::string_view zone) const;
   // Picks the zones `zone` names (all when empty) and queues them; empty when none.
   std::vector<std::size_t> queue_reload(std::string_view zone);
   void run();

@@ -75,8 +75,7 @@ TEST_F(AuthdIntegration, VersionAndMessagePrefixes) {
   auto s = authd_server::start(m_dir, {{std::string(provx), fixture_path("provx.zone")}});
   ASSERT_TRUE(s);
   // Every log line names the program: "TIME cidns-authd LEVEL: …".
-  EXPECT_TRUE(std::regex_search(s->log(), std::regex("Z cidns-authd info: zone ")))
-      << s->log();
+  EXPECT_TRUE(std::regex_search(s->log(), std::regex("Z cidns-authd info: zone "))) << s->log();
   const std::string zone = std::string(provx) + "=" + fixture_path("provx.zone");
   r = run_command(
       {CIDNS_AUTHD_PATH, "--listen", s->endpoint().to_string(), "--zone", zone, "--control", "off"},

@@ -34,7 +34,8 @@ inline void write(level l, std::string_view text) {
   gmtime_r(&now, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  std::string line = fmt::format("{} {} {}: {}\n", stamp, program(), names[static_cast<int>(l)], text);
+  std::string line =
+      fmt::format("{} {} {}: {}\n", stamp, program(), names[static_cast<int>(l)], text);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

@@ -5,6 +5,8 @@
 // rules as a loaded one.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <span>
 
 #include "cidns/record/changeset.hpp"
@@ -17,6 +19,9 @@ namespace cidns::zone {
 // Every record of `z` (SIGs with the RRsets they cover), in canonical order, without source
 // positions (a diagnostic on them has no line to cite).
 contents decompile(const compiled_zone& z);
+
+// The serial of the SOA at the origin, or nullopt when there is none (or it does not decode).
+std::optional<std::uint32_t> serial_of(const contents& zone);
 
 // Applies `changes` in order, folded into one pass over `zone` (a journal of thousands of
 // changesets costs one pass, not thousands). Each changeset's `from` must be the serial the
