@@ -15,7 +15,9 @@
 #      and open to dynamic updates of pool1's STATE with an HMAC key made in the
 #      run dir; cidns-state-agent reports h100-8x.pool1's STATE once, the resolver
 #      shows it (after a flush of its cached copy) and so does a discovery; the
-#      agent's key may not change DESC (refused, shown)
+#      agent's key may not change DESC (refused, shown); a secondary on 127.0.0.31 follows
+#      the zone by NOTIFY and incremental transfer and keeps serving it once the primary is
+#      stopped
 # Step 4 runs once the server and resolver programs exist; until then it says so.
 # Options: --no-setup (skip contrib/setup.sh), --no-build (use the build dir as is).
 # CIDNS_DEMO_BUILD=DIR uses another build dir than build/release (with --no-build:
@@ -63,6 +65,9 @@ dyn_zone=provx.cn-north.
 dyn_addr=127.0.0.21
 hmac_name=pool1-agent
 hmac_key=$run_dir/$hmac_name.hmac
+# Its secondary (step 5): copies the zone by transfer, told of changes by NOTIFY.
+sec_addr=127.0.0.31
+xfr_key=$run_dir/xfr-key.hmac
 
 # Names the lookup step asks for, with what they show.
 lookups=(
@@ -177,10 +182,11 @@ zone_key() {
 # may write the zone back to it), a fresh journal, and the agent's HMAC key.
 prepare_dynamic_zone() {
   local file=$1
-  rm -rf "$run_dir/state" "$hmac_key"
+  rm -rf "$run_dir/state" "$run_dir/secondary-state" "$hmac_key" "$xfr_key"
   mkdir -p "$run_dir/state"
   cp "$file" "$run_dir/$(basename "$file")"
   run "$admin" keygen --hmac "$hmac_name" --out "$hmac_key"
+  run "$admin" keygen --hmac xfr-key --out "$xfr_key"
 }
 
 start_servers() {
@@ -204,7 +210,8 @@ start_servers() {
     extra=()
     if [[ $addr == "$dyn_addr" ]]; then
       extra=(--hmac-key "$hmac_key" --allow-update "$dyn_zone $hmac_name. *.pool1.$dyn_zone STATE"
-        --state-dir "$run_dir/state")
+        --hmac-key "$xfr_key" --allow-xfr "$dyn_zone xfr-key"
+        --notify "$dyn_zone $sec_addr:$port xfr-key" --state-dir "$run_dir/state")
     fi
     # Started directly, not through run(): $! must be the server's own pid.
     echo "\$ $authd --listen $addr:$port${zones_of[$addr]}${extra[*]:+ ${extra[*]@Q}} --threads 1 --control $run_dir/authd-$addr.sock &"
@@ -212,11 +219,20 @@ start_servers() {
     "$authd" --listen "$addr:$port" ${zones_of[$addr]} "${extra[@]}" --threads 1 \
       --control "$run_dir/authd-$addr.sock" >"$run_dir/authd-$addr.log" 2>&1 &
     pids+=($!)
+    [[ $addr == "$dyn_addr" ]] && dyn_pid=$!
   done
   for entry in "${operators[@]}"; do
     read -r addr zone file <<<"$entry"
     wait_ready "$addr" "$zone" "$run_dir/authd-$addr.log" --norec
   done
+  # The secondary has no zonefile: it transfers the zone from the primary.
+  extra=(--hmac-key "$xfr_key" --secondary "$dyn_zone $dyn_addr:$port xfr-key"
+    --state-dir "$run_dir/secondary-state")
+  echo "\$ $authd --listen $sec_addr:$port ${extra[*]@Q} --threads 1 --control $run_dir/authd-$sec_addr.sock &"
+  "$authd" --listen "$sec_addr:$port" "${extra[@]}" --threads 1 \
+    --control "$run_dir/authd-$sec_addr.sock" >"$run_dir/authd-$sec_addr.log" 2>&1 &
+  pids+=($!)
+  wait_ready "$sec_addr" "$dyn_zone" "$run_dir/authd-$sec_addr.log" --norec
   [[ -x $resolverd ]] || return 0
   rm -rf "$run_dir/cache"
   echo "\$ $resolverd --listen $resolver_addr:$port --root 127.0.0.2:$port --trust-anchor $signed_dir/root.anchor --cache $run_dir/cache --control $run_dir/resolverd.sock &"
@@ -288,6 +304,13 @@ run_agent() {
   run "$admin" update --server "$dyn_addr:$port" --zone "$dyn_zone" --key "$hmac_key" \
     "del h100-8x.pool1 DESC" || rc=$?
   echo "   (exit $rc: 1 the server refused the update; the zone is unchanged)"
+  say "The secondary at $sec_addr got the new version: NOTIFY, then an incremental transfer"
+  run "$lookup" --server "$sec_addr:$port" --norec "$pool" STATE || true
+  grep -h "transfer applied" "$run_dir/authd-$sec_addr.log" | sed 's/^/   /' || true
+  say "Stopping the primary ($dyn_addr): the secondary keeps serving the zone, signatures and all"
+  kill "$dyn_pid" 2>/dev/null || true
+  wait "$dyn_pid" 2>/dev/null || true
+  run "$lookup" --server "$sec_addr:$port" --norec --dnssec "$pool" STATE || true
 }
 
 # walk NAME: iterate from the root as a resolver would, asking each authoritative

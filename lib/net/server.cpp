@@ -67,6 +67,7 @@ server::server(server_options options, query_handler* handler, async_query_handl
   m_options.udp_buffer_size = std::clamp<std::size_t>(m_options.udp_buffer_size, 512, 65535);
   m_options.tcp_max_in_flight = std::max<std::size_t>(m_options.tcp_max_in_flight, 1);
   m_options.tcp_max_queued_bytes = std::max<std::size_t>(m_options.tcp_max_queued_bytes, 1 << 20);
+  m_options.tcp_stream_window = std::max<std::size_t>(m_options.tcp_stream_window, 1);
   m_options.tcp_message_timeout = std::max(m_options.tcp_message_timeout, 10ms);
   m_options.tcp_idle_timeout = std::max(m_options.tcp_idle_timeout, 10ms);
   m_options.tcp_min_idle_timeout = std::max(m_options.tcp_min_idle_timeout, 10ms);

@@ -13,7 +13,9 @@ namespace cidns::net::detail {
 namespace {
 constexpr std::size_t initial_read_buffer = 4096;
 constexpr std::size_t max_frame = 2 + 65535;
-constexpr std::size_t max_spare = 8;  // reply strings kept for reuse per connection
+constexpr std::size_t max_spare = 8;               // reply strings kept for reuse per connection
+constexpr std::size_t max_spare_capacity = 16384;  // ...unless a stream reuses larger ones
+constexpr std::size_t stream_write_batch = 65536;  // bytes per write while streaming
 using clock = std::chrono::steady_clock;
 }  // namespace
 
@@ -48,6 +50,7 @@ void tcp_connection::start() {
 
 void tcp_connection::begin_shutdown() {
   if (m_closed) return;
+  end_stream();  // what it queued goes out; the rest of it would outlast any grace period
   m_closing = true;
   finish_if_done();
 }
@@ -55,9 +58,14 @@ void tcp_connection::begin_shutdown() {
 // While closing: write what is queued, close once nothing is queued or owed.
 void tcp_connection::finish_if_done() {
   if (m_closed || !m_closing || m_writing || m_in_pump) return;
+  if (m_stream) {  // the client half-closed during a stream: it may still read the rest
+    pull_stream();
+    if (m_over_bound) close();
+    if (m_closed) return;
+  }
   if (!m_queue.empty()) {
     write();
-  } else if (m_owed == 0) {
+  } else if (m_owed == 0 && !m_stream) {
     close();
   }
 }
@@ -65,6 +73,7 @@ void tcp_connection::finish_if_done() {
 void tcp_connection::close() {
   if (m_closed) return;
   m_closed = true;
+  m_stream.reset();
   if (m_route) m_route->tcp = nullptr;
   auto self = shared_from_this();  // detach() may drop the registry's reference
   boost::system::error_code ec;
@@ -114,7 +123,7 @@ void tcp_connection::pump() {
     return;
   }
   if (m_reading) return;
-  if (m_queue.size() + m_owed >= limit || m_budget_wait) {
+  if (m_stream || m_queue.size() + m_owed >= limit || m_budget_wait) {
     m_paused = true;
     return;
   }
@@ -124,7 +133,9 @@ void tcp_connection::pump() {
 void tcp_connection::answer_frames() {
   const std::size_t limit = m_owner.options().tcp_max_in_flight;
   const std::size_t begin = m_rbegin;
-  while (!m_closed && !m_closing && !m_over_bound && m_queue.size() + m_owed < limit) {
+  while (!m_closed && !m_closing && !m_over_bound) {
+    if (m_stream && !pull_stream()) break;  // frames wait until the stream is over
+    if (m_queue.size() + m_owed >= limit) break;
     const std::size_t avail = m_rend - m_rbegin;
     if (avail < 2) break;
     if (m_owner.over_budget()) {      // answer later, when the queues have drained
@@ -213,14 +224,17 @@ void tcp_connection::answer(std::span<const std::uint8_t> query) {
     }
     return;
   }
-  std::string body;
-  if (!m_spare.empty()) {
-    body = std::move(m_spare.back());
-    m_spare.pop_back();
-    body.clear();
-  }
+  auto* handler = m_owner.handler();
   try {
-    m_owner.handler()->handle(query, m_peer, body);
+    m_stream = handler->stream(query, m_peer);
+  } catch (...) {
+    bump(counters.dropped_errors);
+    return;
+  }
+  if (m_stream) return;  // answer_frames() pulls it
+  std::string body = spare_string();
+  try {
+    handler->handle(query, m_peer, body);
   } catch (...) {
     bump(counters.dropped_errors);
     body.clear();
@@ -234,6 +248,65 @@ void tcp_connection::answer(std::span<const std::uint8_t> query) {
     return;
   }
   enqueue(std::move(body));
+}
+
+std::string tcp_connection::spare_string() {
+  std::string s;
+  if (!m_spare.empty()) {
+    s = std::move(m_spare.back());
+    m_spare.pop_back();
+    s.clear();
+  }
+  return s;
+}
+
+// Pulls the stream's messages into the queue while it holds under tcp_stream_window bytes.
+// True when the stream is over (frames may be answered again); false while it goes on, or
+// when it failed (the connection is then closing).
+bool tcp_connection::pull_stream() {
+  const std::size_t window = m_owner.options().tcp_stream_window;
+  while (m_queued_bytes < window && !m_over_bound) {
+    if (m_owner.over_budget()) {  // as for a frame: wait until the queues have drained
+      if (m_owner.queued(0, this)) {
+        m_over_bound = true;
+      } else if (!m_budget_wait) {
+        m_owner.wait_for_budget(weak_from_this());
+        m_budget_wait = true;
+      }
+      return false;
+    }
+    std::string body = spare_string();
+    bool more = false;
+    try {
+      more = m_stream->next(body);
+    } catch (...) {
+      fail_stream();
+      return false;
+    }
+    if (!more) {
+      end_stream();
+      return true;
+    }
+    if (body.empty() || body.size() > 65535) {  // cannot be framed
+      fail_stream();
+      return false;
+    }
+    enqueue(std::move(body));
+  }
+  return false;
+}
+
+void tcp_connection::end_stream() {
+  if (!m_stream) return;
+  m_stream.reset();
+  std::erase_if(m_spare, [](const std::string& s) { return s.capacity() > max_spare_capacity; });
+}
+
+// The stream broke its contract: what it queued goes out, then the connection closes.
+void tcp_connection::fail_stream() {
+  bump(m_owner.counters().dropped_errors);
+  end_stream();
+  m_closing = true;
 }
 
 void tcp_connection::enqueue(std::string body) {
@@ -286,6 +359,13 @@ void tcp_connection::settled() {
 
 void tcp_connection::write() {
   m_in_write = m_queue.size();
+  if (m_stream) {  // small batches, so that a client reading slowly shows progress
+    std::size_t bytes = m_queue.front().body.size();
+    for (m_in_write = 1; m_in_write < m_queue.size(); ++m_in_write) {
+      bytes += m_queue[m_in_write].body.size();
+      if (bytes > stream_write_batch) break;
+    }
+  }
   m_wbufs.clear();
   for (std::size_t i = 0; i < m_in_write; ++i) {
     m_wbufs.push_back(boost::asio::buffer(m_queue[i].length));
@@ -311,7 +391,8 @@ void tcp_connection::on_write(const boost::system::error_code& ec) {
   for (std::size_t i = 0; i < m_in_write; ++i) {
     auto& body = m_queue.front().body;
     freed += body.capacity();
-    if (m_spare.size() < max_spare && body.capacity() <= 16384) m_spare.push_back(std::move(body));
+    if (m_spare.size() < max_spare && (body.capacity() <= max_spare_capacity || m_stream))
+      m_spare.push_back(std::move(body));
     m_queue.pop_front();
   }
   m_in_write = 0;

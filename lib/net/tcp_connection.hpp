@@ -5,6 +5,10 @@
 // comes (so replies may leave out of order, as RFC 7766 allows), and replies owed count
 // against tcp_max_in_flight too.
 //
+// A synchronous handler may answer a frame with a reply_stream instead: its messages are
+// pulled while the queue holds under tcp_stream_window bytes, and more as writes complete.
+// Meanwhile no further frame is read or answered, so nothing interleaves with the stream.
+//
 // Against hostile clients: a message must be complete within tcp_message_timeout of its first
 // byte; the worker's sweep closes idle connections (check_deadlines) and, when the table is
 // full, the one with the least progress (evictable/last_progress). Queued reply bytes are
@@ -49,8 +53,8 @@ class tcp_connection : public std::enable_shared_from_this<tcp_connection> {
   std::chrono::steady_clock::time_point last_progress() const { return m_last_progress; }
   // Whether a complete message ever came (idle or slow clients have sent none).
   bool answered_any() const { return m_answered_any; }
-  // Open, not closing, and no reply owed by an asynchronous handler.
-  bool evictable() const { return !m_closed && !m_closing && m_owed == 0; }
+  // Open, not closing, no reply owed by an asynchronous handler and no stream active.
+  bool evictable() const { return !m_closed && !m_closing && m_owed == 0 && !m_stream; }
   const tcp_listener_state& listener() const { return m_listener; }
   std::size_t queued_bytes() const { return m_queued_bytes; }
   // From the worker: the queued-bytes budget has room again.
@@ -73,6 +77,10 @@ class tcp_connection : public std::enable_shared_from_this<tcp_connection> {
   void read();
   void on_read(const boost::system::error_code& ec, std::size_t n);
   void answer(std::span<const std::uint8_t> query);
+  bool pull_stream();
+  void end_stream();
+  void fail_stream();
+  std::string spare_string();
   void write();
   void on_write(const boost::system::error_code& ec);
   void enqueue(std::string body);
@@ -102,8 +110,9 @@ class tcp_connection : public std::enable_shared_from_this<tcp_connection> {
   std::size_t m_in_write = 0;      // replies at the queue's front being written
   std::size_t m_queued_bytes = 0;  // capacity of the queued replies, as reported to the worker
 
-  std::shared_ptr<reply_route> m_route;  // for reply sinks; null with a synchronous handler
-  std::size_t m_owed = 0;                // sinks handed out, not yet sent or dropped
+  std::shared_ptr<reply_route> m_route;    // for reply sinks; null with a synchronous handler
+  std::size_t m_owed = 0;                  // sinks handed out, not yet sent or dropped
+  std::unique_ptr<reply_stream> m_stream;  // the multi-message reply being sent, if any
 
   bool m_in_pump = false;
   bool m_reading = false;

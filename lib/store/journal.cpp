@@ -291,6 +291,25 @@ bool journal::over(std::string_view zone, const journal_limits& limits) const {
   return u.bytes > limits.max_bytes || u.changesets > limits.max_changesets;
 }
 
+namespace {
+
+// Drops the `n` oldest of `kept` (the zone's changesets, oldest first) and commits.
+void drop_oldest(txn& t, dbi changesets, dbi zones, std::string_view zone, zone_meta& m,
+                 const std::vector<stored>& kept, std::size_t n) {
+  if (n == 0) return;
+  std::uint64_t freed = 0;
+  for (std::size_t i = 0; i < n; ++i) freed += kept[i].key_size + kept[i].value.size();
+  m.first = n < kept.size() ? kept[n].serials.from : m.last;
+  // The views in `kept` die with the first write.
+  for (std::size_t i = 0; i < n; ++i) t.del(changesets, changeset_key(zone, m.first_seq + i));
+  m.first_seq += n;
+  m.bytes = freed > m.bytes ? 0 : m.bytes - freed;
+  t.put(zones, zone, encode_meta(m));
+  t.commit();
+}
+
+}  // namespace
+
 void journal::drop_through(std::string_view zone, std::uint32_t serial) {
   auto t = txn::begin(m_env, txn::mode::read_write);
   auto m = read_meta(t, m_zones, dir(), zone);
@@ -306,16 +325,23 @@ void journal::drop_through(std::string_view zone, std::uint32_t serial) {
   if (n == 0) {
     while (n < kept.size() && record::serial_after(serial, kept[n].serials.to)) ++n;
   }
-  if (n == 0) return;
-  std::uint64_t freed = 0;
-  for (std::size_t i = 0; i < n; ++i) freed += kept[i].key_size + kept[i].value.size();
-  m->first = n < kept.size() ? kept[n].serials.from : m->last;
-  // The views in `kept` die with the first write.
-  for (std::size_t i = 0; i < n; ++i) t.del(m_changesets, changeset_key(zone, m->first_seq + i));
-  m->first_seq += n;
-  m->bytes = freed > m->bytes ? 0 : m->bytes - freed;
-  t.put(m_zones, zone, encode_meta(*m));
-  t.commit();
+  drop_oldest(t, m_changesets, m_zones, zone, *m, kept, n);
+}
+
+void journal::trim(std::string_view zone, const journal_limits& limits) {
+  auto t = txn::begin(m_env, txn::mode::read_write);
+  auto m = read_meta(t, m_zones, dir(), zone);
+  if (!m) return;
+  const auto kept = walk(t, m_changesets, dir(), zone, *m);
+  // Down to half of each limit, so that a journal at its limit is not trimmed on every append.
+  std::uint64_t bytes = m->bytes;
+  std::size_t n = 0;
+  while (n < kept.size() &&
+         (bytes > limits.max_bytes / 2 || kept.size() - n > limits.max_changesets / 2)) {
+    bytes -= std::min<std::uint64_t>(bytes, kept[n].key_size + kept[n].value.size());
+    ++n;
+  }
+  drop_oldest(t, m_changesets, m_zones, zone, *m, kept, n);
 }
 
 void journal::drop_zone(std::string_view zone) {

@@ -571,6 +571,7 @@ result<message> decode(std::string_view bytes) {
 header_peek peek_header(std::string_view bytes) noexcept {
   constexpr std::uint64_t id_tag = static_cast<std::uint64_t>(message_field::id);
   constexpr std::uint64_t flags_tag = static_cast<std::uint64_t>(message_field::flags);
+  constexpr std::uint64_t opcode_tag = static_cast<std::uint64_t>(message_field::opcode);
   header_peek out;
   std::size_t pos = 0;
   auto fixed = [&](std::size_t n) {
@@ -589,6 +590,7 @@ header_peek peek_header(std::string_view bytes) noexcept {
       const auto v = util::detail::scan_varint(bytes, pos);
       if (!v) return out;
       if (tag == flags_tag) out.flags = static_cast<std::uint32_t>(*v);
+      if (tag == opcode_tag) out.opcode = static_cast<std::uint32_t>(*v);
     } else if (type == 1) {
       if (!fixed(8)) return out;
     } else if (type == 2) {

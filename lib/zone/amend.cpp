@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cidns/record/data.hpp"
+#include "cidns/zone/record_cursor.hpp"
 
 namespace cidns::zone {
 
@@ -19,16 +20,11 @@ contents decompile(const compiled_zone& z) {
   contents out;
   out.origin = z.origin();
   out.files.push_back("(zone in service)");
-  for (const auto& n : z.nodes()) {
-    if (n.rrsets.empty()) continue;
-    const auto owner = name::identifier::from_canonical_text(n.name);
-    for (const auto& set : n.rrsets) {
-      for (const auto& d : set.data) out.add(record::rr{owner, set.type, set.ttl, d}, {});
-      for (std::size_t i = 0; i < set.sig_data.size(); ++i) {
-        out.add(record::rr{owner, record::rtype::sig, set.sig_ttls[i], set.sig_data[i]}, {});
-      }
-    }
-  }
+  out.records.reserve(z.record_count());
+  out.positions.reserve(z.record_count());
+  record_cursor cursor(z);
+  record::rr r;
+  while (cursor.next(r)) out.add(r, {});
   out.sort_canonical();
   return out;
 }

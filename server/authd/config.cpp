@@ -1,6 +1,8 @@
 // TOML configuration of cidns-authd (config.hpp).
 #include "config.hpp"
 
+#include "transfer_rules.hpp"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -163,7 +165,8 @@ std::vector<std::string> strings(const std::string& file, std::string_view key,
   return out;
 }
 
-// [server] keys of dynamic UPDATE: hmac-key, allow-update, state-dir.
+// [server] keys of dynamic UPDATE and transfers: hmac-key, allow-update, allow-xfr, notify,
+// secondary, state-dir.
 bool update_key(config& c, const std::string& file, const std::string& k, const std::string& full,
                 const toml::value& v, const std::filesystem::path& dir) {
   if (k == "hmac-key") {
@@ -179,6 +182,23 @@ bool update_key(config& c, const std::string& file, const std::string& k, const 
         fail(file, full, e.what());
       }
       c.allow_update.push_back(std::move(rule));
+    }
+  } else if (k == "allow-xfr" || k == "notify" || k == "secondary") {
+    auto& to = k == "allow-xfr" ? c.allow_xfr : k == "notify" ? c.notify : c.secondary;
+    const bool pair = k == "allow-xfr";
+    for (auto& rule :
+         strings(file, full, v,
+                 pair ? "rules \"ZONE KEYNAME\"" : "rules \"ZONE ADDR[:PORT] KEYNAME\"")) {
+      try {
+        if (pair) {
+          parse_xfr_rule(rule);
+        } else {
+          parse_peer_rule(k, rule);
+        }
+      } catch (const std::exception& e) {
+        fail(file, full, e.what());
+      }
+      to.push_back(std::move(rule));
     }
   } else if (k == "state-dir") {
     if (!v.is_string()) fail(file, full, "expected a directory");

@@ -19,6 +19,9 @@ struct zone_config {
   std::string file;
   std::vector<std::string> keys;  // private key files: sign on load, re-sign before expiry
   std::uint32_t sig_validity = default_sig_validity;  // seconds a signature is valid for
+  // A secondary zone: `file` is the copy kept in the state directory, which may not exist yet
+  // (the zone is then served after its first transfer).
+  bool secondary = false;
 };
 
 struct config {
@@ -40,6 +43,11 @@ struct config {
   std::vector<std::string> hmac_keys;
   std::vector<std::string> allow_update;
   std::string state_dir;
+  // Zone transfers: "ZONE KEYNAME" (who may transfer), "ZONE ADDR[:PORT] KEYNAME" (whom to
+  // notify of a new version; which primary a secondary zone comes from).
+  std::vector<std::string> allow_xfr;
+  std::vector<std::string> notify;
+  std::vector<std::string> secondary;
 };
 
 // /var/lib/cidns as root, else $XDG_STATE_HOME/cidns (~/.local/state/cidns).

@@ -21,9 +21,15 @@
 #include "cidns/util/log.hpp"
 #include "cidns/util/version.hpp"
 #include "config.hpp"
+#include "notify_sender.hpp"
+#include "notify_service.hpp"
 #include "report.hpp"
 #include "responder.hpp"
+#include "secondary.hpp"
+#include "transfer_history.hpp"
+#include "transfer_rules.hpp"
 #include "update_service.hpp"
+#include "xfr_service.hpp"
 #include "zone_manager.hpp"
 
 namespace {
@@ -48,6 +54,9 @@ struct options {
   std::vector<std::string> hmac_keys;
   std::vector<std::string> allow_update;
   std::string state_dir;
+  std::vector<std::string> allow_xfr;
+  std::vector<std::string> notify;
+  std::vector<std::string> secondary;
 };
 
 // Every numeric flag is checked against the bounds of its config key (config.hpp).
@@ -91,9 +100,17 @@ void add_flags(CLI::App& app, options& o) {
                  "\"ZONE KEYNAME NAME-PATTERN TYPE [TYPE...]\": the key may change these types at "
                  "NAME (exact) or *.NAME (everything below it) in ZONE (repeatable; no rule, no "
                  "updates)");
+  app.add_option("--allow-xfr", o.allow_xfr,
+                 "\"ZONE KEYNAME\": requests signed with the key may transfer ZONE (repeatable)");
+  app.add_option("--notify", o.notify,
+                 "\"ZONE ADDR[:PORT] KEYNAME\": tell that secondary of each new version of ZONE "
+                 "(NOTIFY signed with the key; repeatable)");
+  app.add_option("--secondary", o.secondary,
+                 "\"ZONE ADDR[:PORT] KEYNAME\": serve ZONE as a secondary of that primary, "
+                 "transferred with the key (repeatable; the copy is kept in the state directory)");
   app.add_option("--state-dir", o.state_dir,
-                 "where the journal of dynamic zones lives (default /var/lib/cidns as root, else "
-                 "$XDG_STATE_HOME/cidns)");
+                 "where the journals and secondary copies live (default /var/lib/cidns as root, "
+                 "else $XDG_STATE_HOME/cidns)");
   add_log_level_option(app);
   app.footer(
       "Exit status: 0 stopped cleanly, 1 a zone or socket failed, 2 usage or configuration error.");
@@ -110,8 +127,18 @@ void add_flag_zones(cidns::authd::config& c, const options& o) {
     for (auto& z : flag_zones) z.sig_validity = v;
   }
   for (auto& z : flag_zones) c.zones.push_back(std::move(z));
-  if (c.zones.empty())
-    throw std::runtime_error("no zones: give --zone NAME=FILE or a [[zone]] in --config");
+  // A secondary zone's file is its copy in the state directory.
+  for (const auto& r : c.secondary) {
+    authd::zone_config z;
+    z.name = authd::parse_peer_rule("--secondary", r).zone;
+    z.file = authd::secondary_copy_path(c.state_dir, z.name);
+    z.secondary = true;
+    c.zones.push_back(std::move(z));
+  }
+  if (c.zones.empty()) {
+    throw std::runtime_error(
+        "no zones: give --zone NAME=FILE, --secondary or a [[zone]] in --config");
+  }
   for (std::size_t i = 0; i < c.zones.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (c.zones[i].name == c.zones[j].name) {
@@ -152,6 +179,19 @@ cidns::authd::config build_config(const options& o) {
     c.allow_update.push_back(r);
   }
   if (!o.state_dir.empty()) c.state_dir = o.state_dir;
+  if (c.state_dir.empty()) c.state_dir = authd::default_state_dir();
+  auto add_rules = [](std::vector<std::string>& to, const std::vector<std::string>& from,
+                      auto check) {
+    for (const auto& r : from) {
+      check(r);  // throws naming the problem
+      to.push_back(r);
+    }
+  };
+  add_rules(c.allow_xfr, o.allow_xfr, [](const std::string& r) { authd::parse_xfr_rule(r); });
+  add_rules(c.notify, o.notify,
+            [](const std::string& r) { authd::parse_peer_rule("--notify", r); });
+  add_rules(c.secondary, o.secondary,
+            [](const std::string& r) { authd::parse_peer_rule("--secondary", r); });
   add_flag_zones(c, o);
   return c;
 }
@@ -204,14 +244,18 @@ std::int64_t unix_seconds() {
       .count();
 }
 
-// Dynamic UPDATE: the keys, the rules and the journal, when any rule is configured.
-struct dynamic_updates {
+// The shared keys, the UPDATE and transfer rules, and the journals they need (UPDATE's in
+// STATE_DIR/journal, the transfer history in STATE_DIR/history).
+struct key_services {
   cidns::hmac::keyring keys;
   cidns::authd::update_policy policy;
-  std::optional<cidns::store::journal> journal;
+  std::vector<cidns::authd::xfr_rule> xfr;
+  std::vector<cidns::authd::peer_rule> notify, secondary;
+  std::optional<cidns::store::journal> journal, history_journal;
+  std::optional<cidns::authd::transfer_history> history;
 
   // Throws std::runtime_error naming the key file, rule or journal problem.
-  explicit dynamic_updates(const cidns::authd::config& c) {
+  explicit key_services(const cidns::authd::config& c) {
     using namespace cidns;
     for (const auto& f : c.hmac_keys) {
       auto k = hmac::read_key_file(f);
@@ -219,28 +263,84 @@ struct dynamic_updates {
       const std::string name = k->name;
       if (!keys.add(std::move(*k))) throw std::runtime_error("key " + name + " is given twice");
     }
+    // A rule's key must be known and its zone served (a primary zone, for UPDATE).
+    auto check = [&](const std::string& what, const std::string& text, const name::identifier& zone,
+                     const std::string& key, bool primary_only) {
+      if (keys.find(key) == nullptr) {
+        throw std::runtime_error(fmt::format("{} '{}': no --hmac-key named {}", what, text, key));
+      }
+      for (const auto& z : c.zones) {
+        if (z.name != zone) continue;
+        if (primary_only && z.secondary) {
+          throw std::runtime_error(
+              fmt::format("{} '{}': {} is a secondary zone here", what, text, zone.text()));
+        }
+        return;
+      }
+      throw std::runtime_error(fmt::format("{} '{}': zone not served", what, text));
+    };
     for (const auto& r : c.allow_update) {
       auto rule = authd::parse_update_rule(r);
-      if (keys.find(rule.key) == nullptr) {
-        throw std::runtime_error("update rule '" + r + "': no --hmac-key named " + rule.key);
-      }
-      bool served = false;
-      for (const auto& z : c.zones) served = served || z.name == rule.zone;
-      if (!served) throw std::runtime_error("update rule '" + r + "': zone not served");
+      check("update rule", r, rule.zone, rule.key, true);
       policy.add(std::move(rule));
     }
-    if (policy.empty()) return;
-    const std::string dir = c.state_dir.empty() ? authd::default_state_dir() : c.state_dir;
-    journal.emplace(store::journal::open(std::filesystem::path(dir) / "journal"));
-    log::info("dynamic updates: {} rule(s), {} key(s), journal in {}/journal",
-              c.allow_update.size(), keys.size(), dir);
+    for (const auto& r : c.allow_xfr) {
+      xfr.push_back(authd::parse_xfr_rule(r));
+      check("--allow-xfr", r, xfr.back().zone, xfr.back().key, false);
+    }
+    for (const auto& r : c.notify) {
+      notify.push_back(authd::parse_peer_rule("--notify", r));
+      check("--notify", r, notify.back().zone, notify.back().key, false);
+    }
+    for (const auto& r : c.secondary) {
+      secondary.push_back(authd::parse_peer_rule("--secondary", r));
+      check("--secondary", r, secondary.back().zone, secondary.back().key, false);
+      for (const auto& z : c.zones) {
+        if (z.name == secondary.back().zone && !z.secondary) {
+          throw std::runtime_error("--secondary '" + r + "': the zone is also given as --zone");
+        }
+      }
+    }
+    const std::filesystem::path dir(c.state_dir);
+    if (!policy.empty()) {
+      journal.emplace(store::journal::open(dir / "journal"));
+      log::info("dynamic updates: {} rule(s), {} key(s), journal in {}", c.allow_update.size(),
+                keys.size(), (dir / "journal").string());
+    }
+    if (!xfr.empty()) {
+      history_journal.emplace(store::journal::open(dir / "history"));
+      history.emplace(*history_journal);
+      log::info("transfers: {} rule(s), history in {}", xfr.size(), (dir / "history").string());
+    }
   }
+
+  bool transfers_of(const cidns::name::identifier& zone) const {
+    for (const auto& r : xfr) {
+      if (r.zone == zone) return true;
+    }
+    return false;
+  }
+};
+
+// The zone's SOA as a record (what NOTIFY carries).
+cidns::record::rr soa_record(const cidns::zone::compiled_zone& z) {
+  const auto* set = z.apex().find(cidns::record::rtype::soa);
+  return {z.origin(), cidns::record::rtype::soa, set->ttl, set->data.front()};
+}
+
+// What serves beside the queries: UPDATE, transfers out, NOTIFY out and in, secondaries.
+struct side_services {
+  std::optional<cidns::authd::update_service> updates;
+  std::optional<cidns::authd::xfr_service> transfers;
+  std::optional<cidns::authd::notify_sender> notifier;
+  std::optional<cidns::authd::secondary_service> secondaries;
+  std::optional<cidns::authd::notify_service> notifies;
 };
 
 // Zones loaded: answer until SIGINT or SIGTERM.
 int answer(const cidns::authd::config& c, cidns::authd::zone_manager& zones,
            const cidns::authd::zone_registry& registry, boost::asio::io_context& signal_io,
-           cidns::authd::update_handler* updates) {
+           side_services& side) {
   using namespace cidns;
   serve::query_stats stats;
   // Destroyed in reverse: the channels and the transport before what they call.
@@ -254,7 +354,9 @@ int answer(const cidns::authd::config& c, cidns::authd::zone_manager& zones,
     responder = std::make_unique<authd::responder>(
         registry, stats,
         authd::responder_guards{guards->cookies ? &*guards->cookies : nullptr, guards->rrl.get(),
-                                nullptr, c.udp_max_size, updates});
+                                nullptr, c.udp_max_size, side.updates ? &*side.updates : nullptr,
+                                side.transfers ? &*side.transfers : nullptr,
+                                side.notifies ? &*side.notifies : nullptr});
     transport = open_transport(c, *responder);
     view = std::make_unique<authd::daemon_view>(
         authd::daemon_view{zones, stats, transport.get(), unix_seconds()});
@@ -268,8 +370,12 @@ int answer(const cidns::authd::config& c, cidns::authd::zone_manager& zones,
   }
   zones.start();
   transport->start();
+  if (side.notifier) side.notifier->start();
+  if (side.secondaries) side.secondaries->start();
   log_serving(c, *transport, channels);
   signal_io.run();  // until SIGINT or SIGTERM
+  if (side.secondaries) side.secondaries->stop();
+  if (side.notifier) side.notifier->stop();
   transport->stop();
   channels.stop();
   zones.stop();
@@ -282,18 +388,28 @@ int serve(const cidns::authd::config& c) {
   using namespace cidns;
   authd::zone_registry registry;
   authd::zone_manager zones(c.zones, registry);
-  std::unique_ptr<dynamic_updates> dynamic;
+  std::unique_ptr<key_services> ks;
   try {
-    dynamic = std::make_unique<dynamic_updates>(c);
+    ks = std::make_unique<key_services>(c);
   } catch (const std::exception& e) {
     log::error("{}", e.what());
     return exit_failure;
   }
-  std::optional<authd::update_service> updates;
-  if (!dynamic->policy.empty()) {
-    zones.enable_updates(&dynamic->policy, &*dynamic->journal);
-    updates.emplace(zones, dynamic->keys);
+  side_services side;
+  if (!ks->policy.empty()) {
+    zones.enable_updates(&ks->policy, &*ks->journal);
+    side.updates.emplace(zones, ks->keys);
   }
+  if (!ks->xfr.empty()) {
+    side.transfers.emplace(registry, ks->keys, ks->xfr, &*ks->history);
+  }
+  if (!ks->notify.empty()) side.notifier.emplace(ks->keys, ks->notify);
+  // Each new version: into the transfer history, and announced to the secondaries.
+  zones.on_publish([&ks, &side](const std::shared_ptr<const zone::compiled_zone>& old,
+                                const std::shared_ptr<const zone::compiled_zone>& now) {
+    if (ks->history && ks->transfers_of(now->origin())) ks->history->record(old, now);
+    if (side.notifier) side.notifier->zone_changed(now->origin(), soa_record(*now));
+  });
   // Catch the signals before anything starts: one that arrives while zones load
   // or sockets open is handled once serving begins, instead of its default
   // action (SIGTERM/SIGHUP would kill the process, which then exits by signal).
@@ -310,7 +426,15 @@ int serve(const cidns::authd::config& c) {
     log::error("not starting: a zone failed to load (errors above)");
     return exit_failure;
   }
-  return answer(c, zones, registry, signal_io, updates ? &*updates : nullptr);
+  if (!ks->secondary.empty()) {
+    side.secondaries.emplace(zones, ks->keys, ks->secondary, c.state_dir);
+    side.notifies.emplace(
+        ks->keys, ks->secondary,
+        [s = &*side.secondaries](const name::identifier& zone, std::uint32_t serial) {
+          s->notified(zone, serial);
+        });
+  }
+  return answer(c, zones, registry, signal_io, side);
 }
 
 }  // namespace

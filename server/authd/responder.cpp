@@ -9,7 +9,9 @@
 #include "answer.hpp"
 #include "cidns/wire/reply_builder.hpp"
 #include "discover.hpp"
+#include "notify_service.hpp"
 #include "update_service.hpp"
+#include "xfr_service.hpp"
 
 namespace cidns::authd {
 
@@ -69,6 +71,21 @@ void responder::handle(std::span<const std::uint8_t> query, const net::peer_info
                reply)) {
     reply.clear();
   }
+}
+
+std::unique_ptr<net::reply_stream> responder::stream(std::span<const std::uint8_t> query,
+                                                     const net::peer_info& from) {
+  if (m_guards.transfers == nullptr) return nullptr;
+  std::string_view bytes(reinterpret_cast<const char*>(query.data()), query.size());
+  const auto head = wire::peek_header(bytes);
+  if (head.opcode != static_cast<std::uint32_t>(wire::opcode::xfr) ||
+      (head.flags & wire::flag::qr) != 0) {
+    return nullptr;
+  }
+  auto q = wire::decode(bytes);
+  if (!q) return nullptr;  // handle() answers FORMERR
+  bump(m_stats.local().by_opcode[stats_block::opcode_slot(static_cast<std::int64_t>(q->opcode))]);
+  return m_guards.transfers->open(*q, client_address::from(from.address));
 }
 
 namespace {
@@ -210,11 +227,22 @@ bool responder::respond(std::string_view bytes, bool udp, const client_address& 
     verdict = rate_limit(*m_guards.rrl, from, have_now ? now : now_ms(), st);
   }
   if (verdict == defence::drop) return false;
-  if (q.opcode == wire::opcode::update && m_guards.updates != nullptr &&
-      verdict == defence::answer) {
-    m_guards.updates->handle_update(q, from, reply);
-    bump(st.reply_bytes, reply.size());
-    return true;
+  if (verdict == defence::answer) {
+    if (q.opcode == wire::opcode::update && m_guards.updates != nullptr) {
+      m_guards.updates->handle_update(q, from, reply);
+      bump(st.reply_bytes, reply.size());
+      return true;
+    }
+    if (q.opcode == wire::opcode::notify && m_guards.notifies != nullptr) {
+      m_guards.notifies->handle_notify(q, from, reply);
+      bump(st.reply_bytes, reply.size());
+      return true;
+    }
+    if (q.opcode == wire::opcode::xfr && m_guards.transfers != nullptr) {
+      reply = xfr_service::refuse_udp(q);  // (over TCP, stream() took it)
+      bump(st.reply_bytes, reply.size());
+      return true;
+    }
   }
   if (verdict == defence::slip) {
     // An empty reply with TC (header, question and cookie): a real client retries over TCP.

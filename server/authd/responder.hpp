@@ -20,7 +20,9 @@
 
 namespace cidns::authd {
 class update_handler;  // update_service.hpp
-}
+class notify_handler;  // notify_service.hpp
+class xfr_service;     // xfr_service.hpp
+}  // namespace cidns::authd
 
 namespace cidns::authd {
 
@@ -36,6 +38,9 @@ struct responder_guards {
   std::uint32_t udp_max_size = wire::default_udp_size;
   // UPDATE messages go here; null: answered NOTIMP.
   update_handler* updates = nullptr;
+  // XFR requests (over TCP; REFUSED over UDP) and NOTIFY messages; null: answered NOTIMP.
+  xfr_service* transfers = nullptr;
+  notify_handler* notifies = nullptr;
 };
 
 // The most a UDP reply can carry: an IPv4 datagram's payload (65,535 - 20 - 8).
@@ -48,6 +53,9 @@ class responder final : public net::query_handler {
 
   void handle(std::span<const std::uint8_t> query, const net::peer_info& from,
               std::string& reply) override;
+  // Over TCP: an XFR request's reply stream (xfr_service); nullptr for every other message.
+  std::unique_ptr<net::reply_stream> stream(std::span<const std::uint8_t> query,
+                                            const net::peer_info& from) override;
 
   // The same without sockets (tests, fuzzing): false when nothing is to be sent
   // (undecodable garbage, a message that is itself a reply, or a reply dropped

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "auth_reply.hpp"
 #include "cidns/hmac/signer.hpp"
 #include "cidns/util/clock.hpp"
 #include "cidns/util/log.hpp"
@@ -10,26 +11,6 @@
 namespace cidns::authd {
 
 std::uint64_t update_service::now() const { return m_now ? m_now() : util::unix_seconds(); }
-
-namespace {
-
-wire::message reply_to(const wire::message& q, wire::rcode rc, std::string_view why) {
-  wire::message r;
-  r.id = q.id;
-  r.opcode = wire::opcode::update;
-  r.flags = wire::flag::qr;
-  r.rcode = rc;
-  r.question = q.question;
-  if (!why.empty()) {
-    r.error = wire::extended_error{
-        static_cast<std::uint32_t>(rc == wire::rcode::refused ? wire::error_code::prohibited
-                                                              : wire::error_code::other),
-        std::string(why.substr(0, 512))};
-  }
-  return r;
-}
-
-}  // namespace
 
 void update_service::handle_update(const wire::message& q, const serve::client_address& from,
                                    std::string& reply) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <set>
@@ -186,6 +187,11 @@ bool zone_manager::load_one(std::size_t index, bool background) {
   if (dynamic(index)) {
     a.amend = [this, index, &a](zone::contents& z) { return replay_journal(index, z, a); };
   }
+  if (a.cfg.secondary && !a.was_loaded && !std::filesystem::exists(a.cfg.file)) {
+    log::info("zone {}: secondary with no copy yet: served after its first transfer",
+              a.cfg.name.text());
+    return true;
+  }
   if (load_keys(a)) run_pipeline(a, background);
   if (!a.compiled) {
     record_failure(index, a);
@@ -252,9 +258,23 @@ void zone_manager::record_success(std::size_t index, load_attempt& a, bool backg
             st.serial, st.records, compiled->name_count(), compiled->is_signed() ? ", signed" : "",
             ms);
   auto replaced = m_registry.load();
-  m_registry.publish(std::move(a.compiled));
+  auto published = std::move(a.compiled);
+  m_registry.publish(published);
   lock.unlock();
+  announce(replaced->shared(cfg.name.text()), published);
   release_snapshot(std::move(replaced));
+}
+
+void zone_manager::announce(const std::shared_ptr<const zone::compiled_zone>& old,
+                            const std::shared_ptr<const zone::compiled_zone>& now) {
+  // m_load_mutex held, m_mutex not
+  if (!m_on_publish) return;
+  try {
+    m_on_publish(old, now);
+  } catch (const std::exception& e) {
+    log::error("zone {}: after publishing serial {}: {}", now->origin().text(), now->serial(),
+               e.what());
+  }
 }
 
 std::pair<std::size_t, zone_manager::clock::time_point> zone_manager::next_resign() const {
@@ -526,8 +546,9 @@ update_result zone_manager::apply_update(const wire::message& m, std::string_vie
     st.records = built.compiled->record_count();
     st.sig_expiration = built.compiled->earliest_expiration();
     ++st.updates;
-    m_registry.publish(std::move(built.compiled));
+    m_registry.publish(built.compiled);
   }
+  announce(snapshot->shared(zone), built.compiled);
   snapshot.reset();
   log::info("zone {}: update with key {}: serial {} to {}, -{} +{} record(s){}, in {} ms", zone,
             key, plan.change.from, plan.change.to, plan.change.removed.size(),
@@ -605,7 +626,9 @@ nlohmann::json zone_manager::status() const {
                    {"sig_expiration", z.sig_expiration},
                    {"resigns", z.resigns},
                    {"dynamic", dynamic(static_cast<std::size_t>(&z - m_zones.data()))},
-                   {"updates", z.updates}});
+                   {"updates", z.updates},
+                   {"secondary", z.cfg.secondary}});
+    if (z.cfg.secondary) out.back()["transfers"] = z.transfers;
     if (z.last_error) {
       out.back()["last_error"] = {{"time", z.last_error->time},
                                   {"messages", z.last_error->messages}};

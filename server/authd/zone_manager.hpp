@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include <functional>
+#include <memory>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -26,6 +28,10 @@
 #include "config.hpp"
 #include "update_policy.hpp"
 #include "zone_set.hpp"
+
+namespace cidns::xfr {
+class reader;
+}
 
 namespace cidns::authd {
 
@@ -89,6 +95,25 @@ class zone_manager {
   // journals; errors per zone. nullopt for a zone that is not configured.
   std::optional<std::vector<std::string>> flush(std::string_view zone);
 
+  // ---- Zone transfers (zone_transfer.cpp)
+  // The version of `zone` in service (null when not loaded); the pointer keeps it alive.
+  std::shared_ptr<const zone::compiled_zone> current(const name::identifier& zone) const;
+  // A secondary zone's new version from a complete transfer: the full zone, or the changesets
+  // applied to the version in service. Checked like a zonefile (not signed again: the primary
+  // signed it), written to the zone's copy file (atomically), then published. Returns the new
+  // serial; an error says why (the version in service, if any, stays).
+  result<std::uint32_t> apply_transfer(const name::identifier& zone, xfr::reader& transfer);
+  // Stops serving `zone` (a secondary past its expire time): it is answered as a zone not
+  // served until a transfer brings it back.
+  void withdraw(const name::identifier& zone, std::string_view why);
+  // Called after each new version of a zone is published (load, reload, update, re-sign,
+  // transfer) with the version it replaced (null at the first load), under the manager's load
+  // lock (so calls are serialised and in version order). Set before load_all().
+  using publish_listener =
+      std::function<void(const std::shared_ptr<const zone::compiled_zone>& old,
+                         const std::shared_ptr<const zone::compiled_zone>& now)>;
+  void on_publish(publish_listener l) { m_on_publish = std::move(l); }
+
   // One object per zone; "last_error": {"time", "messages"} only while the
   // zone's last load failed.
   nlohmann::json status() const;
@@ -103,7 +128,8 @@ class zone_manager {
     std::uint64_t sig_expiration = 0;  // earliest SIG expiration served (0: unsigned)
     clock::time_point resign_at = clock::time_point::max();
     std::uint64_t resigns = 0;
-    std::uint64_t updates = 0;  // dynamic UPDATEs applied
+    std::uint64_t updates = 0;    // dynamic UPDATEs applied
+    std::uint64_t transfers = 0;  // transfers applied (a secondary zone)
     std::size_t records = 0;
     std::int64_t loaded_at = 0;  // unix seconds of the version in service
     std::uint64_t loads = 0, failures = 0;
@@ -122,6 +148,9 @@ class zone_manager {
   std::string write_back(std::size_t index);  // "" or the error
   void record_failure(std::size_t index, load_attempt& a);
   void record_success(std::size_t index, load_attempt& a, bool background);
+  // Tells the publish listener about a new version (m_load_mutex held, m_mutex not).
+  void announce(const std::shared_ptr<const zone::compiled_zone>& old,
+                const std::shared_ptr<const zone::compiled_zone>& now);
   // The zones `zone` names, canonical or bare (all when empty).
   std::vector<std::size_t> pick(std::string_view zone) const;
   // Picks the zones `zone` names (all when empty) and queues them; empty when none.
@@ -142,6 +171,7 @@ class zone_manager {
   const update_policy* m_policy = nullptr;
   store::journal* m_journal = nullptr;
   store::journal_limits m_journal_limits;
+  publish_listener m_on_publish;
 };
 
 }  // namespace cidns::authd

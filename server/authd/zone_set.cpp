@@ -12,6 +12,19 @@ std::shared_ptr<const zone_set> zone_set::with(const zone_set& base,
   return next;
 }
 
+std::shared_ptr<const zone_set> zone_set::without(const zone_set& base, std::string_view origin) {
+  auto next = std::make_shared<zone_set>();
+  next->m_zones = base.m_zones;
+  next->m_zones.erase(std::string(origin));
+  for (const auto& [o, z] : next->m_zones) next->m_by_origin.emplace(o, z.get());
+  return next;
+}
+
+std::shared_ptr<const zone::compiled_zone> zone_set::shared(std::string_view origin) const {
+  auto it = m_zones.find(std::string(origin));
+  return it == m_zones.end() ? nullptr : it->second;
+}
+
 const zone::compiled_zone* zone_set::exact(std::string_view origin) const noexcept {
   auto it = m_by_origin.find(origin);
   return it == m_by_origin.end() ? nullptr : it->second;
@@ -31,6 +44,10 @@ void zone_registry::publish(std::shared_ptr<const zone::compiled_zone> zone) {
   // Writers are serialised by the caller (one loader thread); readers never block.
   auto next = zone_set::with(*m_current.load(), std::move(zone));
   m_current.store(std::move(next));
+}
+
+void zone_registry::withdraw(std::string_view origin) {
+  m_current.store(zone_set::without(*m_current.load(), origin));
 }
 
 }  // namespace cidns::authd

@@ -19,10 +19,14 @@ class zone_set {
   // A copy of `base` with `zone` added or replaced.
   static std::shared_ptr<const zone_set> with(const zone_set& base,
                                               std::shared_ptr<const zone::compiled_zone> zone);
+  // A copy of `base` without the zone `origin` (canonical text).
+  static std::shared_ptr<const zone_set> without(const zone_set& base, std::string_view origin);
 
   // The most specific zone containing `name` (canonical text), or nullptr.
   const zone::compiled_zone* find_zone(std::string_view name) const noexcept;
   const zone::compiled_zone* exact(std::string_view origin) const noexcept;
+  // The same, sharing ownership (the version stays alive while the pointer is held).
+  std::shared_ptr<const zone::compiled_zone> shared(std::string_view origin) const;
   // By canonical origin text, in text order.
   const std::map<std::string, std::shared_ptr<const zone::compiled_zone>>& zones() const noexcept {
     return m_zones;
@@ -46,6 +50,7 @@ class zone_registry {
   zone_registry() : m_current(std::make_shared<const zone_set>()) {}
   std::shared_ptr<const zone_set> load() const noexcept { return m_current.load(); }
   void publish(std::shared_ptr<const zone::compiled_zone> zone);
+  void withdraw(std::string_view origin);  // serialised with publish() by the caller
 
  private:
   std::atomic<std::shared_ptr<const zone_set>> m_current;

@@ -209,6 +209,10 @@ struct authd_options {
   bool metrics = false;
   int threads = 2;
   std::vector<std::string> extra;  // more arguments
+  // Listen here instead of a fresh address (a server another one must know in advance).
+  std::optional<net::endpoint> at;
+  // The zone whose SOA answer means ready (default: the first --zone).
+  std::string ready_zone;
 };
 
 class authd_server {
@@ -227,8 +231,8 @@ class authd_server {
     static int serial = 0;
     auto s = std::unique_ptr<authd_server>(new authd_server());
     for (int attempt = 0; attempt < 3; ++attempt) {
-      const std::string address = pick_address();
-      s->m_endpoint = make_endpoint(address, pick_port(address));
+      const std::string address = o.at ? o.at->address.to_string() : pick_address();
+      s->m_endpoint = o.at ? *o.at : make_endpoint(address, pick_port(address));
       const int n = ++serial;
       s->m_log = dir.file("authd-" + std::to_string(n) + ".log");
       s->m_control = o.control ? dir.file("authd-" + std::to_string(n) + ".sock") : "off";
@@ -250,7 +254,7 @@ class authd_server {
         argv.push_back(s->m_metrics->to_string());
       }
       s->m_process = std::make_unique<child_process>(argv, s->m_log);
-      if (s->wait_ready(zones.front().name)) return s;
+      if (s->wait_ready(o.ready_zone.empty() ? zones.front().name : o.ready_zone)) return s;
       auto status = s->m_process->poll();
       if (!status) break;  // running but not answering: no retry
       // Exited: another process may have taken the port; try another.

@@ -19,20 +19,10 @@
 #include "cidns/record/presentation.hpp"
 #include "cidns/record/token.hpp"
 #include "cidns/zone/load.hpp"
+#include "update_harness.hpp"
 
 namespace cidns::itest {
 namespace {
-
-std::uint64_t unix_now() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
-
-std::string state_data(std::string_view text) {
-  auto tokens = record::tokenize_line(text).value();
-  return record::parse_data(rtype::state, tokens, name::identifier()).value();
-}
 
 // The zonefile's serial as the pipeline reads it (0 when it does not load).
 std::uint32_t file_serial(const std::string& path) {
@@ -64,19 +54,6 @@ class AuthdUpdate : public AuthdIntegration {
     return authd_server::start(m_dir, {{std::string(provx), m_zone_file}}, o);
   }
 
-  // An UPDATE replacing h100-8x.pool1's STATE with `state`.
-  wire::message state_update(std::string_view state) {
-    wire::message m;
-    m.id = next_id();
-    m.opcode = wire::opcode::update;
-    m.question = wire::question{name::identifier::parse(provx).value(), rtype::soa};
-    const auto owner = name::identifier::parse(h100).value();
-    m.changes.push_back({wire::change_kind::delete_rrset, record::rr{owner, rtype::state, 0, {}}});
-    m.changes.push_back(
-        {wire::change_kind::add, record::rr{owner, rtype::state, 30, state_data(state)}});
-    return m;
-  }
-
   // state_update(state), signed with the agent's key, over TCP: the reply's rcode.
   wire::rcode update_state(const authd_server& s, std::string_view state) {
     auto m = state_update(state);
@@ -90,11 +67,7 @@ class AuthdUpdate : public AuthdIntegration {
     return run_command(args, m_dir);
   }
 
-  std::string served_state(const authd_server& s) {
-    auto r = udp_ask(s.endpoint(), make_query(h100, rtype::state));
-    if (!r || r->answer.empty()) return "(none)";
-    return record::format_data(rtype::state, r->answer.front().data);
-  }
+  std::string served_state(const authd_server& s) { return itest::served_state(s.endpoint()); }
 
   hmac::key m_agent, m_admin;
   std::string m_zone_file;

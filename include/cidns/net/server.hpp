@@ -36,6 +36,18 @@ class worker;
 struct tcp_listener_state;
 }  // namespace detail
 
+// A reply in several messages, produced as the client reads them (a zone transfer): TCP only.
+// Called on the serving thread of its connection only, never concurrently.
+class reply_stream {
+ public:
+  virtual ~reply_stream() = default;
+  // Puts the next message (at most 65535 bytes; not framed) in `out` (cleared by the caller;
+  // capacity reused). false: the stream is over (`out` is then ignored). An exception or a
+  // message over 65535 bytes ends the stream and closes the connection (counted as an error).
+  // An empty message is never valid on TCP: it is treated the same way.
+  virtual bool next(std::string& out) = 0;
+};
+
 // Answers one message. Called concurrently from every serving thread, so it must be
 // thread-safe. `reply` arrives empty (its capacity is kept between calls, so reuse it);
 // leave it empty to send nothing. Exceptions are caught, counted as errors and nothing is sent.
@@ -44,6 +56,17 @@ class query_handler {
   virtual ~query_handler() = default;
   virtual void handle(std::span<const std::uint8_t> query, const peer_info& from,
                       std::string& reply) = 0;
+  // Over TCP, called before handle() for each message: a handler that answers this message
+  // with several messages returns the stream; nullptr (the default) means handle() answers.
+  // Thread-safe like handle(). An exception is counted as an error and nothing is sent.
+  // While the stream lasts its connection reads and answers no other message; the stream is
+  // destroyed (on the connection's thread) when it ends or the connection closes.
+  virtual std::unique_ptr<reply_stream> stream(std::span<const std::uint8_t> query,
+                                               const peer_info& from) {
+    (void)query;
+    (void)from;
+    return nullptr;
+  }
 };
 
 struct server_options {
@@ -77,6 +100,9 @@ struct server_options {
   // the server; beyond it the connection holding the most is closed. Memory is trimmed back to
   // the system once the queues drain after a peak, and after a burst of closed connections.
   std::size_t tcp_max_queued_bytes = std::size_t{64} << 20;
+  // A reply stream (query_handler::stream) is pulled only while its connection has fewer reply
+  // bytes than this queued, so a transfer queues at most this plus one message (min 1).
+  std::size_t tcp_stream_window = 256 << 10;
   std::chrono::milliseconds shutdown_grace{2'000};  // for queued TCP replies on stop()
 };
 

@@ -89,6 +89,9 @@ class journal {
   // was written back to its file at that serial); when none ends at `serial`, those that end
   // at or before it in serial arithmetic, up to the first that ends after it.
   void drop_through(std::string_view zone, std::uint32_t serial);
+  // Drops the oldest changesets until the zone is within half of each limit (so that a journal
+  // kept at its limit is not trimmed on every append). For histories nobody replays.
+  void trim(std::string_view zone, const journal_limits& limits);
   // Removes the zone's changesets and entry (works on a corrupted zone too).
   void drop_zone(std::string_view zone);
   // The zones that have changesets, in key order.

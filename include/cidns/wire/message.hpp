@@ -196,10 +196,12 @@ result<void> decode(std::string_view bytes, message& out);
 // length past the end): `id` is the last id field read before that point, 0
 // for well-formed protobuf without an id, nullopt for empty input or garbage
 // before any id; `flags` is the last flags field read (0 if none), so that a
-// message with flag::qr set — a reply — is never answered (PROTOCOL §11).
+// message with flag::qr set — a reply — is never answered (PROTOCOL §11); `opcode` likewise
+// (0, QUERY, if none), so that a server can route a message before decoding it.
 struct header_peek {
   std::optional<std::uint32_t> id;
   std::uint32_t flags = 0;
+  std::uint32_t opcode = 0;
 };
 header_peek peek_header(std::string_view bytes) noexcept;
 // peek_header(bytes).id.

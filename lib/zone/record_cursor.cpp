@@ -1,0 +1,63 @@
+// A compiled zone's records one at a time, in the full transfer's order (record_cursor.hpp).
+#include "cidns/zone/record_cursor.hpp"
+
+#include <utility>
+
+namespace cidns::zone {
+
+record_cursor::record_cursor(std::shared_ptr<const compiled_zone> zone)
+    : m_hold(std::move(zone)), m_zone(m_hold.get()) {}
+
+record_cursor::record_cursor(const compiled_zone& zone) : m_zone(&zone) {}
+
+bool record_cursor::emit(std::size_t node_index, const rrset& set, record::rr& out) {
+  const std::size_t records = set.data.size();
+  if (m_item >= records + set.sig_data.size()) return false;
+  if (m_owner_node != node_index) {
+    m_owner = name::identifier::from_canonical_text(m_zone->nodes()[node_index].name);
+    m_owner_node = node_index;
+  }
+  out.owner = m_owner;
+  if (m_item < records) {
+    out.type = set.type;
+    out.ttl = set.ttl;
+    out.data = set.data[m_item];
+  } else {
+    out.type = record::rtype::sig;
+    out.ttl = set.sig_ttls[m_item - records];
+    out.data = set.sig_data[m_item - records];
+  }
+  ++m_item;
+  return true;
+}
+
+bool record_cursor::next(record::rr& out) {
+  if (m_zone == nullptr) return false;
+  const auto& nodes = m_zone->nodes();
+  const node& apex = m_zone->apex();
+  const std::size_t apex_index = static_cast<std::size_t>(&apex - nodes.data());
+  if (m_soa_first) {
+    if (const rrset* soa = apex.find(record::rtype::soa); soa && emit(apex_index, *soa, out)) {
+      return true;
+    }
+    m_soa_first = false;
+    m_item = 0;
+  }
+  while (m_node < nodes.size()) {
+    const node& n = nodes[m_node];
+    if (m_set >= n.rrsets.size()) {
+      ++m_node;
+      m_set = 0;
+      m_item = 0;
+      continue;
+    }
+    const rrset& set = n.rrsets[m_set];
+    const bool done_first = m_node == apex_index && set.type == record::rtype::soa;
+    if (!done_first && emit(m_node, set, out)) return true;
+    ++m_set;
+    m_item = 0;
+  }
+  return false;
+}
+
+}  // namespace cidns::zone

@@ -1,0 +1,109 @@
+// The zone manager's side of zone transfers (zone_manager.hpp, "Zone transfers"): a secondary
+// zone's new version from a transfer, its copy on disk, and withdrawing an expired zone.
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "cidns/util/atomic_file.hpp"
+#include "cidns/util/clock.hpp"
+#include "cidns/util/log.hpp"
+#include "cidns/xfr/reader.hpp"
+#include "cidns/zone/amend.hpp"
+#include "cidns/zone/load.hpp"
+#include "cidns/zone/writer.hpp"
+#include "zone_manager.hpp"
+
+namespace cidns::authd {
+
+std::shared_ptr<const zone::compiled_zone> zone_manager::current(
+    const name::identifier& zone) const {
+  return m_registry.load()->shared(zone.text());
+}
+
+namespace {
+
+// The transfer as contents: the zone it brings, or the changesets applied to `current`.
+result<zone::contents> transferred_contents(const zone::compiled_zone* current,
+                                            xfr::reader& transfer) {
+  if (transfer.kind() == xfr::transfer_kind::full) return transfer.take_contents();
+  if (current == nullptr) return make_error("an incremental transfer, but no version in service");
+  auto z = zone::decompile(*current);
+  auto changes = transfer.take_changesets();
+  if (auto r = zone::apply_changesets(z, changes); !r) return std::move(r).err();
+  return z;
+}
+
+}  // namespace
+
+result<std::uint32_t> zone_manager::apply_transfer(const name::identifier& zone,
+                                                   xfr::reader& transfer) {
+  const auto index = zone_index(zone);
+  if (!index || !m_zones[*index].cfg.secondary) {
+    return make_error(fmt::format("{} is not a secondary zone here", zone.text()));
+  }
+  if (!transfer.complete()) return make_error("the transfer is not complete");
+  std::lock_guard load_lock(m_load_mutex);
+  const auto t0 = clock::now();
+  const zone_config cfg = m_zones[*index].cfg;
+  auto snapshot = m_registry.load();
+  auto old = snapshot->shared(zone.text());
+  if (transfer.kind() == xfr::transfer_kind::up_to_date) {
+    if (!old) return make_error("the primary says up to date, but no version is in service");
+    return old->serial();
+  }
+  const bool full = transfer.kind() == xfr::transfer_kind::full;
+  auto contents = transferred_contents(old.get(), transfer);
+  if (!contents) return std::move(contents).err();
+  // The primary signed it: check and compile as a pre-signed zonefile would be.
+  zone::load_options options;
+  options.read.origin = cfg.name;
+  options.compile = true;
+  auto built = zone::load_contents(std::move(*contents), options);
+  if (!built.ok() || !built.compiled) {
+    auto messages = built.messages();
+    return make_error("the transferred zone is not valid: " +
+                      (messages.empty() ? std::string("compile failed") : messages.front()));
+  }
+  // The copy first: a restart then starts from this version.
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(cfg.file).parent_path(), ec);
+  auto copy = zone::decompile(*built.compiled);
+  const std::string text =
+      fmt::format("; copy of {} kept by cidns-authd (secondary), serial {}\n{}", cfg.name.text(),
+                  built.compiled->serial(), zone::write_text(copy));
+  if (auto w = util::write_file_atomically(cfg.file, text, 0644); !w) {
+    return make_error("cannot keep the copy: " + w.err().message);
+  }
+  const auto serial = built.compiled->serial();
+  {
+    std::lock_guard lock(m_mutex);
+    zone_state& st = m_zones[*index];
+    st.serial = serial;
+    st.records = built.compiled->record_count();
+    st.loaded_at = static_cast<std::int64_t>(util::unix_seconds());
+    st.sig_expiration = built.compiled->earliest_expiration();
+    st.loaded = true;
+    st.last_error.reset();
+    ++st.transfers;
+    m_registry.publish(built.compiled);
+  }
+  announce(old, built.compiled);
+  log::info("zone {}: {} transfer applied: serial {} to {}, {} records, in {} ms", cfg.name.text(),
+            full ? "full" : "incremental", old ? fmt::to_string(old->serial()) : "none", serial,
+            built.compiled->record_count(),
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0).count());
+  return serial;
+}
+
+void zone_manager::withdraw(const name::identifier& zone, std::string_view why) {
+  const auto index = zone_index(zone);
+  if (!index) return;
+  std::lock_guard load_lock(m_load_mutex);
+  std::lock_guard lock(m_mutex);
+  if (!m_zones[*index].loaded) return;
+  m_zones[*index].loaded = false;
+  m_registry.withdraw(zone.text());
+  log::error("zone {}: no longer served: {}", zone.text(), why);
+}
+
+}  // namespace cidns::authd
