@@ -127,6 +127,7 @@ void notify_sender::zone_changed(const name::identifier& zone, const record::rr&
       any = true;
     }
   }
+  if (any) ++m_changes;
   if (any) m_wake.notify_all();
 }
 
@@ -217,7 +218,10 @@ std::string notify_sender::exchange(const peer_rule& rule, const hmac::key& key,
   const auto deadline = clock::now() + m_timing.reply_wait;
   std::string buf(wire::max_message_size, '\0');
   std::string ignored = "no reply";
+  const std::uint64_t changes = m_changes.load();
   while (!m_stop_flag) {
+    // A newer version was queued meanwhile: send that at once instead of waiting on this one.
+    if (m_changes.load() != changes) return "superseded";
     const auto now = clock::now();
     if (now >= deadline) return ignored;
     // Short slices, so that stop() is not held up by a silent secondary.
@@ -229,7 +233,9 @@ std::string notify_sender::exchange(const peer_rule& rule, const hmac::key& key,
     const ssize_t n = ::recv(sock.fd, buf.data(), buf.size(), 0);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
-      ignored = fmt::format("receive: {}", std::strerror(errno));  // e.g. port unreachable
+      // Port unreachable: nobody listens there (yet); waiting longer will not help.
+      if (errno == ECONNREFUSED) return "receive: nobody listens (port unreachable)";
+      ignored = fmt::format("receive: {}", std::strerror(errno));
       continue;
     }
     auto r = wire::decode(std::string_view(buf.data(), static_cast<std::size_t>(n)));

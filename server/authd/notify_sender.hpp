@@ -81,7 +81,8 @@ class notify_sender {
   std::condition_variable m_wake;
   std::vector<target> m_targets;
   bool m_stopping = false;
-  std::atomic<bool> m_stop_flag{false};  // m_stopping, read without the lock
+  std::atomic<bool> m_stop_flag{false};     // m_stopping, read without the lock
+  std::atomic<std::uint64_t> m_changes{0};  // zone_changed calls that queued something
   std::thread m_thread;
 };
 
