@@ -1,5 +1,5 @@
-// cidns-admin server status | zones | reload [ZONE] | flush [ZONE] | stats: talk to a running
-// cidns-authd over its control socket (JSON lines, docs/cidns-admin.md).
+// cidns-admin server status | zones | transfers | reload [ZONE] | flush [ZONE] | stats: talk to a
+// running cidns-authd over its control socket (JSON lines, docs/cidns-admin.md).
 #include <chrono>
 #include <memory>
 #include <string>
@@ -111,6 +111,37 @@ void print_flush(const nlohmann::json& r) {
     fmt::print("flush failed: {} zone(s) with errors\n", r["errors"].size());
 }
 
+// Transfers: served (a primary), NOTIFY targets, secondary zones, one line each.
+void print_transfers(const nlohmann::json& r) {
+  const auto t = r.value("transfers", nlohmann::json::object());
+  if (t.contains("served")) {
+    const auto& s = t["served"];
+    fmt::print("served: {} full, {} incremental, {} up to date, {} refused\n", s.value("full", 0),
+               s.value("incremental", 0), s.value("up_to_date", 0), s.value("refused", 0));
+  }
+  for (const auto& n : t.value("notify", nlohmann::json::array())) {
+    fmt::print("notify {} {}: {} sent, {} failed, acked serial {}\n", n.value("zone", "?"),
+               n.value("server", "?"), n.value("sent", 0), n.value("failures", 0),
+               n.contains("acked_serial") ? n["acked_serial"].dump() : "null");
+  }
+  for (const auto& z : t.value("secondary", nlohmann::json::array())) {
+    const auto tr = z.value("transfers", nlohmann::json::object());
+    const auto when = [&z](const char* k) {
+      return z.contains(k) && z[k].is_number() ? record::format_sig_time(z[k].get<std::uint64_t>())
+                                               : std::string("-");
+    };
+    fmt::print(
+        "secondary {} from {}: {}, serial {}, last success {}, expires {}, transfers {} full {} "
+        "incremental {} up-to-date {} failed{}\n",
+        z.value("zone", "?"), z.value("primary", "?"), z.value("state", "?"),
+        z.contains("serial") ? z["serial"].dump() : "null", when("last_success"),
+        when("expires_at"), tr.value("full", 0), tr.value("incremental", 0),
+        tr.value("up_to_date", 0), tr.value("failed", 0),
+        z.value("last_error", "").empty() ? "" : "; last error: " + z.value("last_error", ""));
+  }
+  if (t.empty()) fmt::print("no transfers configured\n");
+}
+
 // Every counter of the reply, whatever the server adds.
 void print_stats(const nlohmann::json& r) {
   print_flat(r.value("stats", nlohmann::json::object()));
@@ -131,6 +162,13 @@ void add_server_commands(CLI::App& app, action& selected) {
   add_common(status, *o);
   status->callback([o, &selected] {
     selected = [o] { return request(*o, {{"cmd", "status"}}, print_status); };
+  });
+
+  CLI::App* transfers = server->add_subcommand(
+      "transfers", "show zone transfers: served, NOTIFY targets, secondary zones and their timers");
+  add_common(transfers, *o);
+  transfers->callback([o, &selected] {
+    selected = [o] { return request(*o, {{"cmd", "transfers"}}, print_transfers); };
   });
 
   CLI::App* zones =

@@ -337,6 +337,26 @@ struct side_services {
   std::optional<cidns::authd::notify_service> notifies;
 };
 
+// What `cidns-admin server transfers` and the metrics show of them; null without transfers.
+std::function<nlohmann::json()> transfer_report(const side_services& side) {
+  if (!side.transfers && !side.notifier && !side.secondaries) return {};
+  return [&side] {
+    nlohmann::json t = nlohmann::json::object();
+    if (side.transfers) {
+      const auto& c = side.transfers->counters();
+      t["served"] = {{"full", c.full.load()},
+                     {"incremental", c.incremental.load()},
+                     {"up_to_date", c.up_to_date.load()},
+                     {"refused", c.refused.load()},
+                     {"records", c.records.load()},
+                     {"messages", c.messages.load()}};
+    }
+    if (side.notifier) t["notify"] = side.notifier->status();
+    if (side.secondaries) t["secondary"] = side.secondaries->status();
+    return t;
+  };
+}
+
 // Zones loaded: answer until SIGINT or SIGTERM.
 int answer(const cidns::authd::config& c, cidns::authd::zone_manager& zones,
            const cidns::authd::zone_registry& registry, boost::asio::io_context& signal_io,
@@ -359,7 +379,7 @@ int answer(const cidns::authd::config& c, cidns::authd::zone_manager& zones,
                                 side.notifies ? &*side.notifies : nullptr});
     transport = open_transport(c, *responder);
     view = std::make_unique<authd::daemon_view>(
-        authd::daemon_view{zones, stats, transport.get(), unix_seconds()});
+        authd::daemon_view{zones, stats, transport.get(), unix_seconds(), transfer_report(side)});
     channels = net::daemon_channels::open(
         "authd", c.control,
         [v = view.get()](std::string_view line) { return authd::handle_control(*v, line); },

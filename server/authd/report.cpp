@@ -143,6 +143,9 @@ std::string handle_control(const daemon_view& d, std::string_view request_line) 
           }
         } else if (cmd == "zones") {
           reply = {{"ok", true}, {"zones", d.zones.status()}};
+        } else if (cmd == "transfers") {
+          reply = {{"ok", true},
+                   {"transfers", d.transfers ? d.transfers() : nlohmann::json::object()}};
         } else if (cmd == "stats") {
           reply = {{"ok", true}, {"stats", stats_json(d)}};
         } else if (cmd == "reload") {
@@ -258,6 +261,36 @@ void zone_metrics(std::string& out, const nlohmann::json& zones) {
   per_zone("cidns_zone_load_failures_total", "failures");
 }
 
+// Transfers served by kind, and per secondary zone the transfers received and whether it is
+// served.
+void transfer_metrics(std::string& out, const nlohmann::json& t) {
+  if (t.contains("served")) {
+    counter_header(out, "cidns_xfr_served_total",
+                   "Zone transfers answered, by kind (full, incremental, up_to_date, refused).");
+    for (const auto& [kind, n] : t["served"].items()) {
+      if (kind == "records" || kind == "messages") continue;
+      out += fmt::format("cidns_xfr_served_total{{kind=\"{}\"}} {}\n", kind, n.dump());
+    }
+  }
+  if (!t.contains("secondary")) return;
+  counter_header(out, "cidns_xfr_received_total",
+                 "Transfers of secondary zones, by zone and result (full, incremental, "
+                 "up_to_date, failed).");
+  for (const auto& z : t["secondary"]) {
+    for (const auto& [kind, n] : z.value("transfers", nlohmann::json::object()).items()) {
+      out += fmt::format("cidns_xfr_received_total{{zone=\"{}\",result=\"{}\"}} {}\n",
+                         z.value("zone", ""), kind, n.dump());
+    }
+  }
+  out +=
+      "# HELP cidns_secondary_expired Whether a secondary zone is past its expire time.\n"
+      "# TYPE cidns_secondary_expired gauge\n";
+  for (const auto& z : t["secondary"]) {
+    out += fmt::format("cidns_secondary_expired{{zone=\"{}\"}} {}\n", z.value("zone", ""),
+                       z.value("state", "") == "expired" ? 1 : 0);
+  }
+}
+
 }  // namespace
 
 std::string metrics_text(const daemon_view& d) {
@@ -267,6 +300,7 @@ std::string metrics_text(const daemon_view& d) {
   drop_metrics(out, s, d.transport);
   defence_metrics(out, s);
   zone_metrics(out, d.zones.status());
+  if (d.transfers) transfer_metrics(out, d.transfers());
   return out;
 }
 

@@ -2,8 +2,11 @@
 // and the Prometheus metrics text, built from the same counters.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "cidns/net/server.hpp"
 #include "cidns/serve/query_stats.hpp"
@@ -16,10 +19,13 @@ struct daemon_view {
   const serve::query_stats& stats;
   const net::server* transport = nullptr;  // may be null before start
   std::int64_t started_at = 0;             // unix seconds
+  // Zone transfers: {"served": {...}, "notify": [...], "secondary": [...]}; null: none.
+  std::function<nlohmann::json()> transfers;
 };
 
 // Handles one control request line:
-// {"cmd":"status"|"zones"|"stats"|"reload"|"flush"[,"zone":NAME]}. Replies {"ok":true,...} or
+// {"cmd":"status"|"zones"|"stats"|"transfers"|"reload"|"flush"[,"zone":NAME]}. Replies
+// {"ok":true,...} or
 // {"ok":false,"error":"..."}.
 std::string handle_control(const daemon_view& d, std::string_view request_line);
 

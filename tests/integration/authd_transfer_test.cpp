@@ -115,6 +115,21 @@ TEST_F(AuthdTransfer, FullTransferThenNotifyBringsUpdatesWithinASecond) {
   EXPECT_EQ(serial_at(s->endpoint()), first_serial + 3);
   EXPECT_NE(s->log().find("incremental transfer applied"), std::string::npos) << s->log();
   EXPECT_NE(p->log().find("incremental, serial"), std::string::npos) << p->log();
+  // The control socket and cidns-admin say the same.
+  auto ts = control(*s, {{"cmd", "transfers"}});
+  ASSERT_TRUE(ts.contains("transfers")) << ts.dump();
+  const auto& z = ts["transfers"]["secondary"].at(0);
+  EXPECT_EQ(z.value("state", ""), "ok");
+  EXPECT_EQ(z.value("serial", 0U), first_serial + 3);
+  EXPECT_EQ(z["transfers"].value("full", 0), 1);
+  EXPECT_EQ(z["transfers"].value("incremental", 0), 3);
+  auto tp = control(*p, {{"cmd", "transfers"}});
+  EXPECT_EQ(tp["transfers"]["served"].value("incremental", 0), 3) << tp.dump();
+  EXPECT_EQ(tp["transfers"]["notify"].at(0).value("acked_serial", 0U), first_serial + 3);
+  auto text = run_command({CIDNS_ADMIN_PATH, "server", "transfers", "--socket", s->control_path()},
+                          m_dir);
+  EXPECT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_NE(text.output.find("secondary provx.cn-north. from"), std::string::npos) << text.output;
 }
 
 TEST_F(AuthdTransfer, ARestartedSecondaryServesItsCopyThenResumesIncrementally) {
