@@ -102,7 +102,10 @@ fi
 
 if ((do_asan)); then
   asan_build() {
+    # -g1: line tables only. Sanitizer reports keep their file:line stacks; the build is about
+    # a quarter faster than with full debug information (-g).
     configure build/debug-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=g++ \
+      -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
       -DCIDNS_SANITIZE=ON -DCIDNS_BENCH=OFF -DCIDNS_UNIT_TESTS=ON -DCIDNS_PROCESS_TESTS=OFF
     build build/debug-asan
   }
