@@ -15,18 +15,12 @@
 #include <protozero/types.hpp>
 
 #include "cidns/record/rtype.hpp"
+#include "cidns/util/byte_codec.hpp"
 #include "cidns/wire/fields.hpp"
 
 namespace cidns::wire::detail {
 
-constexpr std::size_t varint_size(std::uint64_t v) noexcept {
-  std::size_t n = 1;
-  while (v >= 0x80U) {
-    v >>= 7U;
-    ++n;
-  }
-  return n;
-}
+using util::varint_size;
 
 inline void put_varint(std::string& out, std::uint64_t v) {
   char buf[10];

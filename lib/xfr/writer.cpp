@@ -11,29 +11,10 @@
 #include <utility>
 
 #include "cidns/record/data.hpp"
+#include "cidns/util/byte_codec.hpp"
 
 namespace cidns::xfr {
 namespace {
-
-constexpr std::size_t varint_size(std::uint64_t v) noexcept {
-  std::size_t n = 1;
-  while (v >= 0x80U) {
-    v >>= 7U;
-    ++n;
-  }
-  return n;
-}
-
-record::rr apex_soa(const zone::compiled_zone& z) {
-  record::rr r;
-  r.owner = z.origin();
-  r.type = record::rtype::soa;
-  if (const zone::rrset* soa = z.apex().find(record::rtype::soa); soa && !soa->data.empty()) {
-    r.ttl = soa->ttl;
-    r.data = soa->data.front();
-  }
-  return r;
-}
 
 std::optional<std::uint32_t> apex_serial(const record::rr& r, const name::identifier& apex) {
   if (r.type != record::rtype::soa || r.owner != apex) return std::nullopt;
@@ -80,7 +61,7 @@ writer::writer(const wire::message& request, std::shared_ptr<const zone::compile
       m_zone(std::move(zone)),
       m_budget(std::min(budget, wire::max_message_size)) {
   m_question = request.question.value_or(wire::question{m_zone->origin(), record::rtype::soa});
-  m_soa = apex_soa(*m_zone);
+  m_soa = m_zone->soa_record();
   wire::message head;
   start_message(head);
   m_head = wire::encode(head).size();
@@ -121,7 +102,7 @@ void writer::start_message(wire::message& out) const {
 std::size_t writer::answer_size(const record::rr& r) {
   m_scratch.clear();
   wire::encode_record_body(r.owner.text(), r.type, r.ttl, r.data, m_scratch);
-  return 1 + varint_size(m_scratch.size()) + m_scratch.size();  // answer = 6: a one-byte key
+  return 1 + util::varint_size(m_scratch.size()) + m_scratch.size();  // answer = 6: a one-byte key
 }
 
 bool writer::pull_change(record::rr& out) {

@@ -18,6 +18,12 @@ const rrset* node::find(record::rtype t) const noexcept {
   return nullptr;
 }
 
+record::rr compiled_zone::soa_record() const {
+  // compile() refuses a zone without an SOA at the apex.
+  const rrset* soa = apex().find(record::rtype::soa);
+  return {m_origin, record::rtype::soa, soa->ttl, soa->data.front()};
+}
+
 const node* compiled_zone::find(std::string_view name) const noexcept {
   auto it = m_index.find(name);
   return it == m_index.end() ? nullptr : &m_nodes[it->second];

@@ -104,25 +104,14 @@ bool canonical_before(const record::rr& a, const record::rr& b) {
   return a.ttl < b.ttl;
 }
 
-record::rr apex_soa(const compiled_zone& z) {
-  record::rr r;
-  r.owner = z.origin();
-  r.type = record::rtype::soa;
-  if (const rrset* soa = z.apex().find(record::rtype::soa); soa && !soa->data.empty()) {
-    r.ttl = soa->ttl;
-    r.data = soa->data.front();
-  }
-  return r;
-}
-
 }  // namespace
 
 record::changeset diff(const compiled_zone& from, const compiled_zone& to) {
   record::changeset c;
   c.from = from.serial();
   c.to = to.serial();
-  c.removed.push_back(apex_soa(from));
-  c.added.push_back(apex_soa(to));
+  c.removed.push_back(from.soa_record());
+  c.added.push_back(to.soa_record());
 
   collector changes(c);
   const auto& a = from.nodes();

@@ -322,12 +322,6 @@ struct key_services {
   }
 };
 
-// The zone's SOA as a record (what NOTIFY carries).
-cidns::record::rr soa_record(const cidns::zone::compiled_zone& z) {
-  const auto* set = z.apex().find(cidns::record::rtype::soa);
-  return {z.origin(), cidns::record::rtype::soa, set->ttl, set->data.front()};
-}
-
 // What serves beside the queries: UPDATE, transfers out, NOTIFY out and in, secondaries.
 struct side_services {
   std::optional<cidns::authd::update_service> updates;
@@ -428,7 +422,7 @@ int serve(const cidns::authd::config& c) {
   zones.on_publish([&ks, &side](const std::shared_ptr<const zone::compiled_zone>& old,
                                 const std::shared_ptr<const zone::compiled_zone>& now) {
     if (ks->history && ks->transfers_of(now->origin())) ks->history->record(old, now);
-    if (side.notifier) side.notifier->zone_changed(now->origin(), soa_record(*now));
+    if (side.notifier) side.notifier->zone_changed(now->origin(), now->soa_record());
   });
   // Catch the signals before anything starts: one that arrives while zones load
   // or sockets open is handled once serving begins, instead of its default

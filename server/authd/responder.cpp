@@ -248,7 +248,7 @@ bool responder::respond(std::string_view bytes, bool udp, const client_address& 
     // An empty reply with TC (header, question and cookie): a real client retries over TCP.
     rb.set_flags(rb.flags() | wire::flag::tc);
   } else {
-    answer_body(*m_zones.load(), q, rb);
+    answer_body(*m_zones.read(), q, rb);  // this thread's copy, held for the answer
   }
   // UDP: the client's size, never above the server's cap (no amplification).
   std::string_view out =

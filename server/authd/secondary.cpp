@@ -66,9 +66,7 @@ secondary_service::~secondary_service() { stop(); }
 std::optional<record::rr> secondary_service::served_soa(const name::identifier& zone) const {
   auto current = m_zones.current(zone);
   if (!current) return std::nullopt;
-  const auto* set = current->apex().find(record::rtype::soa);
-  if (set == nullptr || set->data.empty()) return std::nullopt;
-  return record::rr{current->origin(), record::rtype::soa, set->ttl, set->data.front()};
+  return current->soa_record();
 }
 
 void secondary_service::take_soa(zone_state& z, const record::rr& soa) {

@@ -389,8 +389,7 @@ namespace {
 
 // The apex SOA of `z` as a record, with its serial replaced by `serial` when given.
 record::rr apex_soa(const zone::compiled_zone& z, std::optional<std::uint32_t> serial = {}) {
-  const zone::rrset* set = z.apex().find(record::rtype::soa);
-  record::rr r{z.origin(), record::rtype::soa, set->ttl, set->data.front()};
+  record::rr r = z.soa_record();
   if (serial) {
     auto soa = record::soa::decode(r.data);
     if (soa) {

@@ -201,7 +201,7 @@ TEST_F(AdminCli, UnknownCommandsAreNamed) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_TRUE(has(r.output, "cidns-admin server: unknown command 'restart' (expected one of: "))
       << r.output;
-  EXPECT_TRUE(has(r.output, "status, zones, reload, flush, stats")) << r.output;
+  EXPECT_TRUE(has(r.output, "status, transfers, zones, reload, flush, stats")) << r.output;
 
   r = admin({"zone"});
   EXPECT_EQ(r.exit_code, 2) << r.output;

@@ -19,6 +19,16 @@ inline void put_uint(std::string& out, std::uint64_t v, unsigned bytes, byte_ord
   }
 }
 
+// The bytes put_varint writes for `v` (1 to 10).
+constexpr std::size_t varint_size(std::uint64_t v) noexcept {
+  std::size_t n = 1;
+  while (v >= 0x80U) {
+    v >>= 7U;
+    ++n;
+  }
+  return n;
+}
+
 inline void put_varint(std::string& out, std::uint64_t v) {
   while (v >= 0x80) {
     out.push_back(static_cast<char>((v & 0x7f) | 0x80));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cidns/name/identifier.hpp"
+#include "cidns/record/rr.hpp"
 #include "cidns/record/rtype.hpp"
 #include "cidns/select/index.hpp"
 #include "cidns/zone/contents.hpp"
@@ -80,6 +81,8 @@ class compiled_zone : public select::resource_source {
   // The apex SOA as a Record body with TTL = min(SOA TTL, negative TTL), for
   // the authority section of negative answers.
   std::string_view negative_soa() const noexcept { return m_negative_soa; }
+  // The apex SOA as a record (its own TTL): what NOTIFY, transfers and changesets carry.
+  record::rr soa_record() const;
   // The SOA's SIGs as Record bodies with that same TTL (RFC 4034 §3: a SIG's TTL
   // is its RRset's).
   const std::vector<std::string>& negative_soa_sigs() const noexcept { return m_negative_soa_sigs; }

@@ -186,7 +186,7 @@ TEST_F(HostileResponder, UnknownOpcodesAreCountedAsOther) {
   EXPECT_EQ(serve::stats_block::opcode_slot(-1), serve::stats_block::other_opcode);
   EXPECT_EQ(serve::stats_block::opcode_slot(2), 2U);
   zone_manager zones({}, m_registry);
-  daemon_view view{zones, m_stats, nullptr, 0};
+  daemon_view view{zones, m_stats, nullptr, 0, {}};
   auto stats = nlohmann::json::parse(handle_control(view, R"({"cmd":"stats"})"));
   const auto& ops = stats.contains("stats") ? stats["stats"]["opcode"] : stats["opcode"];
   EXPECT_EQ(ops.value("OTHER", 0), 3) << stats.dump();

@@ -81,7 +81,7 @@ TEST_F(ReviewFixes, WaitedReloadOfABrokenZoneFailsWithItsErrors) {
   zone_manager zones(provx(), m_registry);
   ASSERT_TRUE(zones.load_all());
   zones.start();
-  daemon_view view{zones, m_stats, nullptr, 0};
+  daemon_view view{zones, m_stats, nullptr, 0, {}};
   const auto lines = std::count(m_good.begin(), m_good.end(), '\n');
   write(m_good + "broken  DESC  kind=warp-drive\n");
 
@@ -161,7 +161,7 @@ TEST_F(ReviewFixes, DropsAreCountedByReason) {
   EXPECT_EQ(s.dropped_by[static_cast<std::size_t>(serve::drop_reason::undecodable)], 1U);
   EXPECT_EQ(s.dropped, 4U);
 
-  daemon_view view{zones, m_stats, nullptr, 0};
+  daemon_view view{zones, m_stats, nullptr, 0, {}};
   const std::string metrics = metrics_text(view);
   EXPECT_NE(metrics.find("cidns_dropped_total{reason=\"empty\"} 1\n"), std::string::npos)
       << metrics;
@@ -178,7 +178,7 @@ TEST_F(ReviewFixes, DropsAreCountedByReason) {
 TEST_F(ReviewFixes, MetricsLabelsAreShortDecimalsAndPerZone) {
   zone_manager zones(provx(), m_registry);
   ASSERT_TRUE(zones.load_all());
-  daemon_view view{zones, m_stats, nullptr, 0};
+  daemon_view view{zones, m_stats, nullptr, 0, {}};
   const std::string metrics = metrics_text(view);
   EXPECT_NE(metrics.find("cidns_query_duration_seconds_bucket{le=\"0.000005\"}"), std::string::npos)
       << metrics;
