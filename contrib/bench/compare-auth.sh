@@ -15,6 +15,7 @@
 #   BUILD_DIR=build/release (built when a program is missing) JOBS=<nproc> KEEP=0 (1: keep
 #   the temporary directory with zones, configs, logs and raw outputs)
 set -euo pipefail
+FREEPORT=$(dirname "$(realpath "${BASH_SOURCE[0]}")")/freeport.py  # a port free for UDP and TCP
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT/build/release}
@@ -165,29 +166,6 @@ while todo:
 print(ticks)
 EOF
 
-cat >"$TMP/freeport.py" <<'EOF'
-# freeport.py ADDR: a port free for both UDP and TCP on ADDR.
-import random, socket, sys
-addr = sys.argv[1]
-for _ in range(200):
-    port = random.randint(20000, 39999)
-    socks = []
-    try:
-        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-            s = socket.socket(socket.AF_INET, kind)
-            socks.append(s)
-            s.bind((addr, port))
-        print(port)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in socks:
-            s.close()
-else:
-    sys.exit("no free port")
-EOF
-
 cat >"$TMP/queries.py" <<'EOF'
 # queries.py ZONE ORIGIN COUNT SEED OUT_CIDNS OUT_DNS: names of the DESC records of ZONE;
 # COUNT queries, 95 % of them drawn uniformly from those names, 5 % names that do not exist
@@ -329,9 +307,9 @@ NAMES=$(python3 "$TMP/queries.py" "$TMP/cidns.zone" "$ORIGIN" "$QUERIES" "$SEED"
 say "compare-auth: zone $ORIGIN: $NAMES resources; $QUERIES queries (95 % existing, 5 % missing)"
 
 # ---- servers -----------------------------------------------------------------------------------
-AUTHD_PORT=$(python3 "$TMP/freeport.py" "$AUTHD_ADDR")
-NSD_PORT=$(python3 "$TMP/freeport.py" "$NSD_ADDR")
-ECHO_PORT=$(python3 "$TMP/freeport.py" "$ECHO_ADDR")
+AUTHD_PORT=$(python3 "$FREEPORT" "$AUTHD_ADDR")
+NSD_PORT=$(python3 "$FREEPORT" "$NSD_ADDR")
+ECHO_PORT=$(python3 "$FREEPORT" "$ECHO_ADDR")
 
 mkdir -p "$TMP/nsd"
 cp "$TMP/dns.zone" "$TMP/nsd/dns.zone"

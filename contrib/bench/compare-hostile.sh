@@ -114,27 +114,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-PORT=$(python3 - "$ADDRESS" <<'EOF'
-import random, socket, sys
-for _ in range(200):
-    port = random.randint(20000, 39999)
-    socks = []
-    try:
-        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-            s = socket.socket(socket.AF_INET, kind)
-            socks.append(s)
-            s.bind((sys.argv[1], port))
-        print(port)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in socks:
-            s.close()
-else:
-    sys.exit("no free port")
-EOF
-)
+PORT=$(python3 "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/freeport.py" "$ADDRESS")
 HCS=("$HC" --server "$ADDRESS:$PORT")
 RESULTS=$TMP/results.txt
 : >"$RESULTS"

@@ -16,6 +16,7 @@
 # Then a table with the ratios cidns/nsd and cidns/knot. Only 127.0.0.0/8 is used; every process
 # it starts is stopped and its temporary folder removed on exit (unless --keep).
 set -euo pipefail
+FREEPORT=$(dirname "$(realpath "${BASH_SOURCE[0]}")")/freeport.py  # a port free for UDP and TCP
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
@@ -264,27 +265,6 @@ while time.time() < deadline:
 sys.exit(1)
 EOF
 
-cat >"$TMP/freeport.py" <<'EOF'
-# freeport.py ADDR: a port free for both UDP and TCP on ADDR.
-import random, socket, sys
-for _ in range(200):
-    port, socks = random.randint(20000, 39999), []
-    try:
-        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-            s = socket.socket(socket.AF_INET, kind)
-            socks.append(s)
-            s.bind((sys.argv[1], port))
-        print(port)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in socks:
-            s.close()
-else:
-    sys.exit("no free port")
-EOF
-
 cat >"$TMP/failed.py" <<'EOF'
 # failed.py perf|dnsperf FILE: prints "sent failed" (failed: lost or answered not NOERROR).
 import json, re, sys
@@ -361,7 +341,7 @@ SERIAL1=2026112501
 SERIAL2=2026112502
 declare -A ADDR=([cidns]=127.0.9.1 [nsd]=127.0.9.2 [knot]=127.0.9.3)
 declare -A PORT=()
-for s in cidns nsd knot; do PORT[$s]=$(python3 "$TMP/freeport.py" "${ADDR[$s]}"); done
+for s in cidns nsd knot; do PORT[$s]=$(python3 "$FREEPORT" "${ADDR[$s]}"); done
 NSD=$(command -v nsd)
 KNOTD=$(command -v knotd)
 

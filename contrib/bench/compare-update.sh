@@ -18,6 +18,7 @@
 # Builds nothing: it takes a build directory holding cidns-authd, cidns-admin, gen-zone and
 # update-load. Loopback only; everything it starts and writes is removed on exit.
 set -euo pipefail
+FREEPORT=$(dirname "$(realpath "${BASH_SOURCE[0]}")")/freeport.py  # a port free for UDP and TCP
 
 usage() {
   cat <<'EOF'
@@ -136,27 +137,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-cat >"$TMP/freeport.py" <<'EOF'
-# freeport.py ADDR: a port free for both UDP and TCP on ADDR.
-import random, socket, sys
-for _ in range(200):
-    port, socks = random.randint(20000, 39999), []
-    try:
-        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-            s = socket.socket(socket.AF_INET, kind)
-            socks.append(s)
-            s.bind((sys.argv[1], port))
-        print(port)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in socks:
-            s.close()
-else:
-    sys.exit("no free port")
-EOF
-
 # knsupdate.py OUT SERVER PORT ZONE KEYNAME SECRET N K BASE: the knsupdate script of K updates,
 # the same names (round robin over gen-zone's names) and values update-load sends.
 cat >"$TMP/knsupdate.py" <<'EOF'
@@ -192,9 +172,9 @@ SECRET=$(awk '$1 == "secret:" { print $2 }' agent.hmac)
 CADDR=127.0.0.2
 KADDR=127.0.0.3
 SADDR=127.0.0.4
-CPORT=$(python3 freeport.py "$CADDR")
-KPORT=$(python3 freeport.py "$KADDR")
-SPORT=$(python3 freeport.py "$SADDR")
+CPORT=$(python3 "$FREEPORT" "$CADDR")
+KPORT=$(python3 "$FREEPORT" "$KADDR")
+SPORT=$(python3 "$FREEPORT" "$SADDR")
 
 AUTHD_CMD=("${PIN_S[@]}" "$AUTHD" --listen "$CADDR:$CPORT" --zone "$ZONE=$TMP/cidns.zone"
   --key "$TMP/$ZKEY" --hmac-key "$TMP/agent.hmac" --allow-update "$ZONE agent. *.$ZONE STATE"

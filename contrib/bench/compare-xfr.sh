@@ -16,6 +16,7 @@
 # update-load (exit 2 without update-load). Loopback only; everything it starts and writes is
 # removed on exit.
 set -euo pipefail
+FREEPORT=$(dirname "$(realpath "${BASH_SOURCE[0]}")")/freeport.py  # a port free for UDP and TCP
 
 usage() {
   cat <<'EOF'
@@ -122,27 +123,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-cat >"$TMP/freeport.py" <<'EOF'
-# freeport.py ADDR: a port free for both UDP and TCP on ADDR.
-import random, socket, sys
-for _ in range(200):
-    port, socks = random.randint(20000, 39999), []
-    try:
-        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-            s = socket.socket(socket.AF_INET, kind)
-            socks.append(s)
-            s.bind((sys.argv[1], port))
-        print(port)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in socks:
-            s.close()
-else:
-    sys.exit("no free port")
-EOF
-
 peak_rss_mib() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo n/a; }
 
 # ---- zone and keys -----------------------------------------------------------------------------
@@ -163,8 +143,8 @@ done
 # ---- servers -----------------------------------------------------------------------------------
 PADDR=127.0.0.5
 SADDR=127.0.0.6
-PPORT=$(python3 freeport.py "$PADDR")
-SPORT=$(python3 freeport.py "$SADDR")
+PPORT=$(python3 "$FREEPORT" "$PADDR")
+SPORT=$(python3 "$FREEPORT" "$SADDR")
 PRIMARY_CMD=("${PIN_P[@]}" "$AUTHD" --listen "$PADDR:$PPORT" --zone "$ZONE=$TMP/zone.cidns"
   --key "$TMP/$ZKEY" --hmac-key "$TMP/agent.hmac" --hmac-key "$TMP/xfr.hmac"
   --allow-update "$ZONE agent. *.$ZONE STATE" --allow-xfr "$ZONE xfr."

@@ -126,8 +126,8 @@ TEST_F(AuthdTransfer, FullTransferThenNotifyBringsUpdatesWithinASecond) {
   auto tp = control(*p, {{"cmd", "transfers"}});
   EXPECT_EQ(tp["transfers"]["served"].value("incremental", 0), 3) << tp.dump();
   EXPECT_EQ(tp["transfers"]["notify"].at(0).value("acked_serial", 0U), first_serial + 3);
-  auto text = run_command({CIDNS_ADMIN_PATH, "server", "transfers", "--socket", s->control_path()},
-                          m_dir);
+  auto text =
+      run_command({CIDNS_ADMIN_PATH, "server", "transfers", "--socket", s->control_path()}, m_dir);
   EXPECT_EQ(text.exit_code, 0) << text.output;
   EXPECT_NE(text.output.find("secondary provx.cn-north. from"), std::string::npos) << text.output;
 }
