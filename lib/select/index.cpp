@@ -502,4 +502,43 @@ std::vector<std::uint32_t> index::evaluate(const selector& s, std::uint32_t firs
   return best.result();
 }
 
+namespace {
+
+// A source that has nothing for the stale ids, so that the index's own walk skips them.
+class without_stale : public resource_source {
+ public:
+  without_stale(const resource_source& source, std::span<const std::uint32_t> stale)
+      : m_source(source), m_stale(stale) {}
+  bool load(std::uint32_t id, record::desc& desc, record::state& state,
+            bool& has_state) const override {
+    if (std::binary_search(m_stale.begin(), m_stale.end(), id)) return false;
+    return m_source.load(id, desc, state, has_state);
+  }
+
+ private:
+  const resource_source& m_source;
+  std::span<const std::uint32_t> m_stale;
+};
+
+}  // namespace
+
+std::vector<std::uint32_t> index::evaluate(const selector& s, std::uint32_t first,
+                                           std::uint32_t last, const resource_source& source,
+                                           std::span<const std::uint32_t> stale,
+                                           evaluation_stats* stats) const {
+  const auto lo = std::lower_bound(stale.begin(), stale.end(), first);
+  const auto hi = std::lower_bound(lo, stale.end(), last);
+  if (lo == hi) return evaluate(s, first, last, source, stats);
+  // The index's best matches among the others, then the stale ones, ranked together.
+  const without_stale others(source, stale);
+  const auto fresh = evaluate(s, first, last, others, stats);
+  top_k best(s);
+  entry scratch;
+  std::size_t loads = 0;
+  for (auto id : fresh) check(s, source, id, scratch, best, loads);
+  for (auto it = lo; it != hi; ++it) check(s, source, *it, scratch, best, loads);
+  if (stats != nullptr) stats->candidates += loads;
+  return best.result();  // without order keys: by id, so the first matches by id
+}
+
 }  // namespace cidns::select

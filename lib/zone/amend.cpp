@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cidns/record/data.hpp"
+#include "cidns/record/presentation.hpp"
 #include "cidns/zone/record_cursor.hpp"
 
 namespace cidns::zone {
@@ -94,24 +95,34 @@ std::optional<std::uint32_t> serial_of(const contents& zone) {
   return std::nullopt;
 }
 
+namespace {
+
+// A changeset opens with the old and the new SOA, and continues the zone at `serial`.
+result<void> check_soas(const record::changeset& c, std::optional<std::uint32_t> serial) {
+  const std::string which = fmt::format("changeset {} -> {}", c.from, c.to);
+  if (c.removed.empty() || c.added.empty() || c.removed.front().type != record::rtype::soa ||
+      c.added.front().type != record::rtype::soa) {
+    return make_error(which + ": does not start with the old and the new SOA");
+  }
+  if (!serial || *serial != c.from || soa_serial(c.removed.front()) != c.from) {
+    return make_error(fmt::format("{}: the zone is at serial {}", which,
+                                  serial ? std::to_string(*serial) : "(none)"));
+  }
+  if (soa_serial(c.added.front()) != c.to) {
+    return make_error(which + ": its new SOA does not carry serial " + std::to_string(c.to));
+  }
+  return {};
+}
+
+}  // namespace
+
 result<void> apply_changesets(contents& zone, std::span<const record::changeset> changes) {
   if (changes.empty()) return {};
   net_effect e;
   for (std::size_t i = 0; i < zone.records.size(); ++i) e.index.emplace(key_of(zone.records[i]), i);
   auto serial = serial_of(zone);
   for (const auto& c : changes) {
-    const std::string which = fmt::format("changeset {} -> {}", c.from, c.to);
-    if (c.removed.empty() || c.added.empty() || c.removed.front().type != record::rtype::soa ||
-        c.added.front().type != record::rtype::soa) {
-      return make_error(which + ": does not start with the old and the new SOA");
-    }
-    if (!serial || *serial != c.from || soa_serial(c.removed.front()) != c.from) {
-      return make_error(fmt::format("{}: the zone is at serial {}", which,
-                                    serial ? std::to_string(*serial) : "(none)"));
-    }
-    if (soa_serial(c.added.front()) != c.to) {
-      return make_error(which + ": its new SOA does not carry serial " + std::to_string(c.to));
-    }
+    if (auto r = check_soas(c, serial); !r) return r;
     if (auto r = fold(c, e); !r) return r;
     serial = c.to;
   }
@@ -136,6 +147,108 @@ result<void> apply_changesets(contents& zone, std::span<const record::changeset>
   out.touch();
   zone = std::move(out);
   return {};
+}
+
+namespace {
+
+// The RRsets a sequence of changesets touches, as they become (rrset_changes).
+class rrset_workspace {
+ public:
+  explicit rrset_workspace(const compiled_zone& z) : m_zone(z) {}
+
+  result<void> apply(const record::changeset& c) {
+    const std::string which = fmt::format("changeset {} -> {}", c.from, c.to);
+    for (const auto& r : c.removed) {
+      auto [set, data, ttls] = place(r);
+      if (set == nullptr) return make_error(fmt::format("{}: {} is not valid", which, describe(r)));
+      auto it = std::find(data->begin(), data->end(), r.data);
+      if (it == data->end()) {
+        return make_error(fmt::format("{}: {} to remove is not in the zone", which, describe(r)));
+      }
+      if (ttls != nullptr) ttls->erase(ttls->begin() + (it - data->begin()));
+      data->erase(it);
+    }
+    for (const auto& r : c.added) {
+      auto [set, data, ttls] = place(r);
+      if (set == nullptr) return make_error(fmt::format("{}: {} is not valid", which, describe(r)));
+      if (auto ok = record::validate_data(r.type, r.data); !ok) {
+        return make_error(fmt::format("{}: {}: {}", which, describe(r), ok.err().message));
+      }
+      if (std::find(data->begin(), data->end(), r.data) != data->end()) {
+        return make_error(fmt::format("{}: {} to add is already in the zone", which, describe(r)));
+      }
+      data->push_back(r.data);
+      if (ttls != nullptr) {
+        ttls->push_back(r.ttl);
+      } else {
+        set->ttl = r.ttl;  // one TTL per RRset: the newest
+      }
+    }
+    return {};
+  }
+
+  std::vector<rrset_change> take() {
+    std::vector<rrset_change> out;
+    out.reserve(m_sets.size());
+    for (auto& [k, s] : m_sets) out.push_back(std::move(s));
+    std::sort(out.begin(), out.end(), [](const rrset_change& a, const rrset_change& b) {
+      if (auto c = name::canonical_compare(a.owner, b.owner); c != 0) return c < 0;
+      return a.type < b.type;
+    });
+    return out;
+  }
+
+ private:
+  struct where {
+    rrset_change* set;
+    std::vector<std::string>* data;
+    std::vector<std::uint32_t>* ttls;  // a SIG's own TTLs; nullptr for records
+  };
+
+  // The working RRset a record belongs to (a SIG: the RRset it covers), loaded from the zone
+  // on first use.
+  where place(const record::rr& r) {
+    record::rtype type = r.type;
+    if (r.type == record::rtype::sig) {
+      auto sig = record::sig::decode(r.data);
+      if (!sig) return {nullptr, nullptr, nullptr};
+      type = sig->type_covered;
+    }
+    auto [it, fresh] = m_sets.try_emplace({r.owner.text(), type});
+    rrset_change& set = it->second;
+    if (fresh) {
+      set.owner = r.owner;
+      set.type = type;
+      set.ttl = r.ttl;
+      if (const node* n = m_zone.find(r.owner.text())) {
+        if (const rrset* have = n->find(type)) {
+          set.ttl = have->ttl;
+          set.data = have->data;
+          set.sig_data = have->sig_data;
+          set.sig_ttls = have->sig_ttls;
+        }
+      }
+    }
+    if (r.type == record::rtype::sig) return {&set, &set.sig_data, &set.sig_ttls};
+    return {&set, &set.data, nullptr};
+  }
+
+  const compiled_zone& m_zone;
+  std::map<std::pair<std::string, record::rtype>, rrset_change> m_sets;
+};
+
+}  // namespace
+
+result<std::vector<rrset_change>> rrset_changes(const compiled_zone& z,
+                                                std::span<const record::changeset> changes) {
+  rrset_workspace w(z);
+  std::optional<std::uint32_t> serial = z.serial();
+  for (const auto& c : changes) {
+    if (auto r = check_soas(c, serial); !r) return std::move(r).err();
+    if (auto r = w.apply(c); !r) return std::move(r).err();
+    serial = c.to;
+  }
+  return w.take();
 }
 
 }  // namespace cidns::zone

@@ -7,6 +7,7 @@
 
 #include "cidns/record/data.hpp"
 #include "cidns/wire/message.hpp"
+#include "node_build.hpp"
 
 namespace cidns::zone {
 
@@ -24,20 +25,63 @@ record::rr compiled_zone::soa_record() const {
   return {m_origin, record::rtype::soa, soa->ttl, soa->data.front()};
 }
 
+namespace {
+
+std::uint32_t name_hash(std::string_view name) noexcept {
+  const std::uint64_t h = std::hash<std::string_view>{}(name);
+  return static_cast<std::uint32_t>(h ^ (h >> 32));
+}
+
+}  // namespace
+
 const node* compiled_zone::find(std::string_view name) const noexcept {
-  auto it = m_index.find(name);
-  return it == m_index.end() ? nullptr : &m_nodes[it->second];
+  if (m_slots.empty()) return nullptr;
+  const std::uint32_t h = name_hash(name);
+  const std::size_t mask = m_slots.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    const std::uint64_t slot = m_slots[i];
+    if (slot == 0) return nullptr;
+    if (static_cast<std::uint32_t>(slot >> 32) != h) continue;
+    const node& n = *m_nodes[static_cast<std::uint32_t>(slot) - 1];
+    if (n.name == name) return &n;
+  }
+}
+
+void compiled_zone::index_names() {
+  if (m_hashes.size() != m_nodes.size()) {
+    m_hashes.resize(m_nodes.size());
+    for (std::size_t i = 0; i < m_nodes.size(); ++i) m_hashes[i] = name_hash(m_nodes[i]->name);
+  }
+  std::size_t size = 16;
+  while (size < 2 * m_nodes.size()) size *= 2;
+  m_slots.assign(size, 0);
+  const std::size_t mask = size - 1;
+  for (std::uint32_t n = 0; n < m_nodes.size(); ++n) {
+    std::size_t i = m_hashes[n] & mask;
+    while (m_slots[i] != 0) i = (i + 1) & mask;
+    m_slots[i] = std::uint64_t{m_hashes[n]} << 32 | (n + 1);
+  }
+}
+
+void compiled_zone::index_nsec() {
+  m_nsec.resize(m_nodes.size());
+  std::uint32_t last = no_node;
+  for (std::uint32_t i = 0; i < m_nodes.size(); ++i) {
+    const node& n = *m_nodes[i];
+    if (n.role != name_role::below_delegation && n.find(record::rtype::nsec) != nullptr) last = i;
+    m_nsec[i] = last;
+  }
 }
 
 const rrset* compiled_zone::covering_nsec(std::string_view name) const noexcept {
   // The last node at or before `name`: the apex is the first node, so there is one.
-  auto it =
-      std::upper_bound(m_nodes.begin(), m_nodes.end(), name, [](std::string_view n, const node& x) {
-        return name::canonical_compare(n, std::string_view(x.name)) < 0;
-      });
+  auto it = std::upper_bound(m_nodes.begin(), m_nodes.end(), name,
+                             [](std::string_view n, const std::shared_ptr<const node>& x) {
+                               return name::canonical_compare(n, std::string_view(x->name)) < 0;
+                             });
   if (it == m_nodes.begin()) return nullptr;
-  const std::uint32_t at = std::prev(it)->nsec_node;
-  return at == no_node ? nullptr : m_nodes[at].find(record::rtype::nsec);
+  const std::uint32_t at = m_nsec[static_cast<std::size_t>(it - m_nodes.begin()) - 1];
+  return at == no_node ? nullptr : m_nodes[at]->find(record::rtype::nsec);
 }
 
 // Node addresses and RRsets inside nodes no longer move once every record is
@@ -56,6 +100,17 @@ void compiled_zone::resolve_links(rrset& set) const {
   }
 }
 
+void add_data(std::string_view owner, rrset& set, std::string data) {
+  wire::encode_record_body(owner, set.type, set.ttl, data, set.bodies.emplace_back());
+  set.data.push_back(std::move(data));
+}
+
+void add_sig(std::string_view owner, rrset& set, std::string data, std::uint32_t ttl) {
+  wire::encode_record_body(owner, record::rtype::sig, ttl, data, set.sig_bodies.emplace_back());
+  set.sig_data.push_back(std::move(data));
+  set.sig_ttls.push_back(ttl);
+}
+
 namespace {
 
 void add_record(node& n, const record::rr& r) {
@@ -65,11 +120,7 @@ void add_record(node& n, const record::rr& r) {
     fresh.ttl = r.ttl;
     n.rrsets.push_back(std::move(fresh));
   }
-  rrset& set = n.rrsets.back();
-  set.data.push_back(r.data);
-  std::string body;
-  wire::encode_record_body(n.name, r.type, r.ttl, r.data, body);
-  set.bodies.push_back(std::move(body));
+  add_data(n.name, n.rrsets.back(), r.data);
 }
 
 // Canonical text `n` is `zone` or a name below it.
@@ -86,12 +137,17 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const
   z->m_origin = zone.origin;
   z->m_records = zone.records.size();
   z->m_nodes.reserve(shape.names.size());
+  std::vector<node*> building;  // the same nodes, writable until the zone is out
+  building.reserve(shape.names.size());
   std::uint64_t earliest = std::numeric_limits<std::uint64_t>::max();
   std::vector<std::pair<record::rtype, std::size_t>> sigs;  // covered type, record index
 
   for (const auto& e : shape.names) {
     if (e.role == name_role::outside) continue;  // the checker reported it
-    node& n = z->m_nodes.emplace_back();
+    auto fresh = std::make_shared<node>();
+    node& n = *fresh;
+    building.push_back(fresh.get());
+    z->m_nodes.push_back(std::move(fresh));
     n.name = e.name.text();
     n.role = e.role;
     n.apex = e.role == name_role::apex;
@@ -111,75 +167,81 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const
     for (const auto& [covered, i] : sigs) {
       const auto& r = zone.records[i];
       for (auto& set : n.rrsets) {
-        if (set.type != covered) continue;
-        std::string body;
-        wire::encode_record_body(n.name, record::rtype::sig, r.ttl, r.data, body);
-        set.sig_bodies.push_back(std::move(body));
-        set.sig_data.push_back(r.data);
-        set.sig_ttls.push_back(r.ttl);
+        if (set.type == covered) add_sig(n.name, set, r.data, r.ttl);
       }
     }
   }
   zone = contents{};  // the records are copied into the nodes: free them before indexing
 
-  z->m_index.reserve(z->m_nodes.size());
+  z->index_names();
+  z->index_nsec();
   bool found_apex = false;
-  std::uint32_t last_nsec = no_node;
-  for (std::uint32_t i = 0; i < z->m_nodes.size(); ++i) {
-    node& n = z->m_nodes[i];
-    z->m_index.emplace(std::string_view(n.name), i);
-    if (n.apex) {
+  for (std::uint32_t i = 0; i < z->m_nodes.size() && !found_apex; ++i) {
+    if (z->m_nodes[i]->apex) {
       z->m_apex = i;
       found_apex = true;
     }
-    if (n.role != name_role::below_delegation && n.find(record::rtype::nsec) != nullptr) {
-      last_nsec = i;
-    }
-    n.nsec_node = last_nsec;
   }
   if (!found_apex) throw std::runtime_error("zone has no records at its origin");
-  const node& apex = z->m_nodes[z->m_apex];
+  z->set_apex_derived();
+  if (z->m_signed && earliest != std::numeric_limits<std::uint64_t>::max()) {
+    z->m_earliest_expiration = earliest;
+  }
+  for (node* n : building) {
+    for (auto& set : n->rrsets) z->resolve_links(set);
+  }
+  z->index_resources();
+  return z;
+}
+
+void compiled_zone::set_apex_derived() {
+  const node& apex = *m_nodes[m_apex];
   const rrset* soa_set = apex.find(record::rtype::soa);
   if (soa_set == nullptr || soa_set->data.empty()) throw std::runtime_error("zone has no SOA");
   auto soa = record::soa::decode(soa_set->data.front());
   if (!soa) throw std::runtime_error("zone SOA does not decode: " + soa.err().message);
-  z->m_serial = soa->serial;
+  m_serial = soa->serial;
   const std::uint32_t negative_ttl = std::min(soa_set->ttl, soa->negative_ttl);
+  m_negative_soa.clear();
   wire::encode_record_body(apex.name, record::rtype::soa, negative_ttl, soa_set->data.front(),
-                           z->m_negative_soa);
+                           m_negative_soa);
+  m_negative_soa_sigs.clear();
   for (const auto& d : soa_set->sig_data) {
     wire::encode_record_body(apex.name, record::rtype::sig, negative_ttl, d,
-                             z->m_negative_soa_sigs.emplace_back());
+                             m_negative_soa_sigs.emplace_back());
   }
-  z->m_signed = apex.find(record::rtype::key) != nullptr && apex.find(record::rtype::nsec);
-  if (z->m_signed && earliest != std::numeric_limits<std::uint64_t>::max()) {
-    z->m_earliest_expiration = earliest;
-  }
-  for (auto& n : z->m_nodes) {
-    for (auto& set : n.rrsets) z->resolve_links(set);
-  }
-  z->index_resources();
-  return z;
+  m_signed = apex.find(record::rtype::key) != nullptr && apex.find(record::rtype::nsec);
 }
 
 void compiled_zone::index_resources() {
   record::desc desc;
   record::state state;
   bool has_state = false;
+  auto discovery = std::make_shared<select::index>();
+  m_cuts.clear();
+  m_stale.clear();
   for (std::uint32_t i = 0; i < m_nodes.size(); ++i) {
-    const node& n = m_nodes[i];
+    const node& n = *m_nodes[i];
     if (n.cut) m_cuts.push_back(i);
-    if (n.role != name_role::authoritative && n.role != name_role::apex) continue;
-    if (n.name.starts_with("*.")) continue;  // a wildcard is no one resource
-    if (load(i, desc, state, has_state)) m_discovery.add(i, desc, has_state ? &state : nullptr);
+    if (load(i, desc, state, has_state)) discovery->add(i, desc, has_state ? &state : nullptr);
   }
-  m_discovery.build();
+  discovery->build();
+  m_discovery = std::move(discovery);
+}
+
+std::vector<std::uint32_t> compiled_zone::discover(const select::selector& s, std::uint32_t first,
+                                                   std::uint32_t last,
+                                                   select::evaluation_stats* stats) const {
+  return m_discovery->evaluate(s, first, last, *this, m_stale, stats);
 }
 
 bool compiled_zone::load(std::uint32_t id, record::desc& desc, record::state& state,
                          bool& has_state) const {
   if (id >= m_nodes.size()) return false;
-  const node& n = m_nodes[id];
+  const node& n = *m_nodes[id];
+  // Resources are authoritative names with a DESC; a wildcard is no one resource.
+  if (n.role != name_role::authoritative && n.role != name_role::apex) return false;
+  if (n.name.starts_with("*.")) return false;
   const rrset* d = n.find(record::rtype::desc);
   if (d == nullptr || d->data.empty()) return false;
   auto decoded = record::desc::decode(d->data.front());
@@ -198,12 +260,14 @@ bool compiled_zone::load(std::uint32_t id, record::desc& desc, record::state& st
 std::pair<std::uint32_t, std::uint32_t> compiled_zone::subtree(
     std::string_view name) const noexcept {
   const auto first =
-      std::lower_bound(m_nodes.begin(), m_nodes.end(), name, [](const node& x, std::string_view n) {
-        return name::canonical_compare(std::string_view(x.name), n) < 0;
-      });
+      std::lower_bound(m_nodes.begin(), m_nodes.end(), name,
+                       [](const std::shared_ptr<const node>& x, std::string_view n) {
+                         return name::canonical_compare(std::string_view(x->name), n) < 0;
+                       });
   // Canonical order keeps a subtree contiguous: the names below `name` follow it.
-  const auto last = std::partition_point(first, m_nodes.end(),
-                                         [&](const node& x) { return at_or_below(x.name, name); });
+  const auto last = std::partition_point(
+      first, m_nodes.end(),
+      [&](const std::shared_ptr<const node>& x) { return at_or_below(x->name, name); });
   return {static_cast<std::uint32_t>(first - m_nodes.begin()),
           static_cast<std::uint32_t>(last - m_nodes.begin())};
 }

@@ -125,16 +125,21 @@ record::changeset diff(const compiled_zone& from, const compiled_zone& to) {
     } else if (j == b.size()) {
       order = std::strong_ordering::less;
     } else {
-      order = name::canonical_compare(std::string_view(a[i].name), std::string_view(b[j].name));
+      if (a[i] == b[j]) {  // a node both versions share (compiled_zone::patched): unchanged
+        ++i;
+        ++j;
+        continue;
+      }
+      order = name::canonical_compare(std::string_view(a[i]->name), std::string_view(b[j]->name));
     }
     if (order < 0) {
-      for (const auto& set : a[i].rrsets) changes.all(a[i].name, set, a[i].apex, c.removed);
+      for (const auto& set : a[i]->rrsets) changes.all(a[i]->name, set, a[i]->apex, c.removed);
       ++i;
     } else if (order > 0) {
-      for (const auto& set : b[j].rrsets) changes.all(b[j].name, set, b[j].apex, c.added);
+      for (const auto& set : b[j]->rrsets) changes.all(b[j]->name, set, b[j]->apex, c.added);
       ++j;
     } else {
-      changes.nodes(a[i++], b[j++]);
+      changes.nodes(*a[i++], *b[j++]);
     }
   }
   std::sort(c.removed.begin() + 1, c.removed.end(), canonical_before);

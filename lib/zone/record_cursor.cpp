@@ -14,7 +14,7 @@ bool record_cursor::emit(std::size_t node_index, const rrset& set, record::rr& o
   const std::size_t records = set.data.size();
   if (m_item >= records + set.sig_data.size()) return false;
   if (m_owner_node != node_index) {
-    m_owner = name::identifier::from_canonical_text(m_zone->nodes()[node_index].name);
+    m_owner = name::identifier::from_canonical_text(m_zone->nodes()[node_index]->name);
     m_owner_node = node_index;
   }
   out.owner = m_owner;
@@ -35,7 +35,7 @@ bool record_cursor::next(record::rr& out) {
   if (m_zone == nullptr) return false;
   const auto& nodes = m_zone->nodes();
   const node& apex = m_zone->apex();
-  const std::size_t apex_index = static_cast<std::size_t>(&apex - nodes.data());
+  const std::size_t apex_index = m_zone->apex_index();
   if (m_soa_first) {
     if (const rrset* soa = apex.find(record::rtype::soa); soa && emit(apex_index, *soa, out)) {
       return true;
@@ -44,7 +44,7 @@ bool record_cursor::next(record::rr& out) {
     m_item = 0;
   }
   while (m_node < nodes.size()) {
-    const node& n = nodes[m_node];
+    const node& n = *nodes[m_node];
     if (m_set >= n.rrsets.size()) {
       ++m_node;
       m_set = 0;

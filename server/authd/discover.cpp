@@ -64,15 +64,12 @@ void answer_discover(const zone_set& zones, const wire::message& query, wire::re
   }
   rb.set_flags(rb.flags() | wire::flag::aa);
   const auto [first, last] = z->subtree(scope);
-  const auto& nodes = z->nodes();
-  for (std::uint32_t id : z->discovery().evaluate(*sel, first, last, *z)) {
-    add_resource(c, nodes[id]);
-  }
+  for (std::uint32_t id : z->discover(*sel, first, last)) add_resource(c, z->at(id));
   const auto& cuts = z->cuts();
   for (auto it = std::lower_bound(cuts.begin(), cuts.end(), first); it != cuts.end() && *it < last;
        ++it) {
     if (rb.count(section::authority) >= wire::max_records_per_section) break;
-    refer(c, nodes[*it]);
+    refer(c, z->at(*it));
   }
   if (rb.count(section::answer) == 0) add_negative_soa(c, *z);
 }

@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!loaded.ok() || !loaded.compiled) return 0;
   const auto& z = *loaded.compiled;
   const std::string* previous = nullptr;
-  for (const auto& n : z.nodes()) {
+  for (const auto& np : z.nodes()) {
+    const auto& n = *np;
     if (z.find(n.name) != &n) std::abort();
     if (previous != nullptr && name::canonical_compare(*previous, n.name) >= 0) std::abort();
     previous = &n.name;
@@ -36,8 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       // The covering NSEC belongs to a node at or before the probe.
       bool found = false;
       for (const auto& m : z.nodes()) {
-        if (m.find(record::rtype::nsec) != cover) continue;
-        if (name::canonical_compare(std::string_view(m.name), probe) > 0) std::abort();
+        if (m->find(record::rtype::nsec) != cover) continue;
+        if (name::canonical_compare(std::string_view(m->name), probe) > 0) std::abort();
         found = true;
       }
       if (!found) std::abort();

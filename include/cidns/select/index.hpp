@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "cidns/record/data.hpp"
@@ -49,6 +50,13 @@ class index {
   // s.limit of them.
   std::vector<std::uint32_t> evaluate(const selector& s, std::uint32_t first, std::uint32_t last,
                                       const resource_source& source,
+                                      evaluation_stats* stats = nullptr) const;
+  // The same where the index is out of date for the ids in `stale` (ascending: resources
+  // changed, added or removed since it was built): their entries are ignored and they are
+  // checked from `source` directly, each one.
+  std::vector<std::uint32_t> evaluate(const selector& s, std::uint32_t first, std::uint32_t last,
+                                      const resource_source& source,
+                                      std::span<const std::uint32_t> stale,
                                       evaluation_stats* stats = nullptr) const;
 
  private:

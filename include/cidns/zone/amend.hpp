@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "cidns/record/changeset.hpp"
 #include "cidns/util/result.hpp"
@@ -30,5 +31,12 @@ std::optional<std::uint32_t> serial_of(const contents& zone);
 // changeset of the same call added it. Fails with a message naming the changeset (its
 // serials) and the record, leaving `zone` unchanged.
 result<void> apply_changesets(contents& zone, std::span<const record::changeset> changes);
+
+// The same changesets as the RRsets of `z` they leave changed (for compiled_zone::patched):
+// one entry per (owner, type) touched, with its records and SIGs as they end up (a SIG
+// belongs to the RRset of the type it covers), in canonical order. The same rules and
+// messages as apply_changesets; added data must be valid (record::validate_data).
+result<std::vector<rrset_change>> rrset_changes(const compiled_zone& z,
+                                                std::span<const record::changeset> changes);
 
 }  // namespace cidns::zone

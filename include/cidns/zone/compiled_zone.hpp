@@ -2,14 +2,18 @@
 // the NSEC covering any name is one binary search away) with a hash index
 // beside them (so an exact name is one lookup); every RRset's records
 // pre-encoded as Record bodies, so a reply is a sequence of copies.
+//
+// Nodes are shared between versions: a version made by patched() (a dynamic UPDATE, an
+// incremental transfer) holds the nodes it did not change by pointer, so building it costs
+// the changed names plus a copy of the node pointers, not a recompile of the zone.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "cidns/name/identifier.hpp"
@@ -32,7 +36,8 @@ struct rrset {
   std::vector<std::uint32_t> sig_ttls;
   std::vector<std::string> sig_bodies;
   // Resolved once at compile time, so answering decodes nothing:
-  std::vector<const rrset*> glue;  // NS: the ADDR RRsets of in-zone server names
+  std::vector<const rrset*> glue;  // NS: the ADDR RRsets of in-zone server names (nodes of
+                                   // the same version: patched() re-resolves them)
   std::string target;              // CNAME: the target's canonical text
 };
 
@@ -46,12 +51,31 @@ struct node {
   name_role role = name_role::authoritative;
   bool cut = false;  // a delegation point
   bool apex = false;
-  // Index of the node whose NSEC covers the names right after this one in
-  // canonical order (this node itself when it has an NSEC); no_node in an
-  // unsigned zone.
-  std::uint32_t nsec_node = no_node;
 
   const rrset* find(record::rtype t) const noexcept;
+};
+
+// One RRset as a new version has it (patched()): every record's data, the TTL, and its SIGs.
+struct rrset_change {
+  name::identifier owner;
+  record::rtype type = record::rtype::none;
+  std::uint32_t ttl = 0;
+  std::vector<std::string> data;  // empty: the RRset goes
+  // Its SIGs (data and TTLs), as a transfer carries them; a signer replaces them.
+  std::vector<std::string> sig_data;
+  std::vector<std::uint32_t> sig_ttls;
+};
+
+// Makes the SIGs (data) of one RRset of a version being built: owner, type, TTL, records.
+using rrset_signer = std::function<std::vector<std::string>(
+    const name::identifier&, record::rtype, std::uint32_t, const std::vector<std::string>&)>;
+
+// What patched() did, for the log.
+struct patch_stats {
+  std::size_t rrsets = 0;      // RRsets replaced, added or removed (NSECs included)
+  std::size_t nsec = 0;        // NSEC RRsets rewritten
+  std::size_t signatures = 0;  // SIGs made
+  bool names_changed = false;  // names appeared or went
 };
 
 class compiled_zone : public select::resource_source {
@@ -64,6 +88,18 @@ class compiled_zone : public select::resource_source {
   std::uint32_t serial() const noexcept { return m_serial; }
   std::size_t record_count() const noexcept { return m_records; }
   std::size_t name_count() const noexcept { return m_nodes.size(); }
+
+  // A new version: this one with `changes` applied (one entry per RRset, each at most once),
+  // sharing every node they leave alone. With `sign` (a zone signed online), each changed
+  // RRset, the SOA and the NSECs of the names whose neighbours or types changed are signed
+  // again and those NSECs rewritten; without, SIGs and NSECs come in `changes` (a transfer).
+  // The SOA must be among the changes (the new serial). nullptr when the change is not one
+  // the patch handles and needs the full pipeline (zone::load_contents): a change at or
+  // below a delegation, of NS, DS or KEY, an NSEC or SIG change with a signer, a name
+  // outside the zone. The caller checks data, CNAME rules and policy (update_plan).
+  std::shared_ptr<const compiled_zone> patched(std::span<const rrset_change> changes,
+                                               const rrset_signer* sign,
+                                               patch_stats* stats = nullptr) const;
   // True when the apex has KEY records and the names carry NSECs.
   bool is_signed() const noexcept { return m_signed; }
   // The earliest SIG expiration in the zone (unix seconds; 0 when unsigned).
@@ -71,9 +107,11 @@ class compiled_zone : public select::resource_source {
 
   // The node named `name` (canonical text), or nullptr.
   const node* find(std::string_view name) const noexcept;
-  const node& apex() const noexcept { return m_nodes[m_apex]; }
+  const node& apex() const noexcept { return *m_nodes[m_apex]; }
+  std::uint32_t apex_index() const noexcept { return m_apex; }
   // Nodes in canonical order.
-  const std::vector<node>& nodes() const noexcept { return m_nodes; }
+  const std::vector<std::shared_ptr<const node>>& nodes() const noexcept { return m_nodes; }
+  const node& at(std::uint32_t i) const noexcept { return *m_nodes[i]; }
   // The NSEC RRset that covers `name` (canonical text in the zone): the one
   // at the closest name before or at it in canonical order that has one.
   // nullptr in an unsigned zone.
@@ -87,9 +125,15 @@ class compiled_zone : public select::resource_source {
   // is its RRset's).
   const std::vector<std::string>& negative_soa_sigs() const noexcept { return m_negative_soa_sigs; }
 
-  // DISCOVER (DESIGN §7): the index over the zone's resources (authoritative names with a
-  // DESC, wildcards excepted), by node number; a scope is the node range of its subtree.
-  const select::index& discovery() const noexcept { return m_discovery; }
+  // DISCOVER (DESIGN §7): the resources (authoritative names with a DESC, wildcards
+  // excepted) in node numbers [first, last) that match `s`, in its order. An index over
+  // them answers, by node number (a scope is the node range of its subtree); a patched
+  // version shares its base's index and checks the resources changed since directly.
+  std::vector<std::uint32_t> discover(const select::selector& s, std::uint32_t first,
+                                      std::uint32_t last,
+                                      select::evaluation_stats* stats = nullptr) const;
+  // Resources changed since the index was built (checked directly by discover()).
+  std::size_t stale_resources() const noexcept { return m_stale.size(); }
   // The nodes at or below `name` (canonical text): [first, last), empty when none.
   std::pair<std::uint32_t, std::uint32_t> subtree(std::string_view name) const noexcept;
   // Node numbers of the delegation points, ascending.
@@ -99,27 +143,32 @@ class compiled_zone : public select::resource_source {
             bool& has_state) const override;
 
  private:
+  friend class zone_patch;
   void resolve_links(rrset& set) const;
   void index_resources();
-
-  struct text_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
+  // After m_nodes is in place: the name index, the NSEC cover, the apex, the cuts.
+  void index_names();
+  void index_nsec();
+  void set_apex_derived();  // serial, negative SOA and its SIGs, m_signed
 
   name::identifier m_origin;
   std::uint32_t m_serial = 0;
   std::size_t m_records = 0;
-  std::vector<node> m_nodes;
-  std::unordered_map<std::string_view, std::uint32_t, text_hash, std::equal_to<>> m_index;
+  std::vector<std::shared_ptr<const node>> m_nodes;
+  // The name index: open addressing over (hash << 32 | node number + 1), 0 empty; m_hashes
+  // holds each node's hash so that a version with names added rebuilds it without rehashing.
+  std::vector<std::uint64_t> m_slots;
+  std::vector<std::uint32_t> m_hashes;
+  // For each node, the node whose NSEC covers the names right after it in canonical order
+  // (itself when it has an NSEC); no_node in an unsigned zone.
+  std::vector<std::uint32_t> m_nsec;
   std::uint32_t m_apex = 0;
   bool m_signed = false;
   std::uint64_t m_earliest_expiration = 0;
   std::string m_negative_soa;
   std::vector<std::string> m_negative_soa_sigs;
-  select::index m_discovery;
+  std::shared_ptr<const select::index> m_discovery;
+  std::vector<std::uint32_t> m_stale;  // node numbers, ascending
   std::vector<std::uint32_t> m_cuts;
 };
 

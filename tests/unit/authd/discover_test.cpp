@@ -185,7 +185,8 @@ TEST_F(DiscoverAnswer, AgreesWithBruteForce) {
       std::optional<record::state> s;
     };
     std::vector<item> all;
-    for (const auto& n : m_zone->nodes()) {
+    for (const auto& np : m_zone->nodes()) {
+      const auto& n = *np;
       if (n.role != zone::name_role::authoritative || n.name.starts_with("*.")) continue;
       const auto* d = n.find(rtype::desc);
       if (d == nullptr) continue;

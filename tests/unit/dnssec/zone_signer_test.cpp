@@ -374,7 +374,7 @@ TEST(CompiledZone, CoveringNsec) {
     const zone::rrset* n = z->covering_nsec(name);
     if (n == nullptr) return "(none)";
     for (const auto& node : z->nodes()) {
-      if (node.find(rtype::nsec) == n) return node.name;
+      if (node->find(rtype::nsec) == n) return node->name;
     }
     return "(lost)";
   };
