@@ -6,6 +6,8 @@
 // canonical order.
 #include "cidns/dnssec/zone_signer.hpp"
 
+#include "cidns/dnssec/patch_signer.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <stdexcept>
@@ -101,12 +103,8 @@ class signer {
   }
 
   void split_keys() {
-    bool any_sep = false, any_zsk = false;
-    for (const auto& k : m_opt.keys) (k.sep ? any_sep : any_zsk) = true;
-    for (const auto& k : m_opt.keys) {
-      m_key_signers.push_back(&k);
-      if (!(any_sep && any_zsk) || !k.sep) m_data_signers.push_back(&k);
-    }
+    m_key_signers = signers_for(m_opt.keys, rtype::key);
+    m_data_signers = signers_for(m_opt.keys, rtype::desc);
   }
 
   // A name's data without the records the signer owns.

@@ -14,6 +14,7 @@
 #endif
 
 #include "cidns/dnssec/key_files.hpp"
+#include "cidns/dnssec/patch_signer.hpp"
 #include "cidns/dnssec/zone_signer.hpp"
 #include "cidns/record/data.hpp"
 #include "cidns/util/atomic_file.hpp"
@@ -472,6 +473,61 @@ result<void> zone_manager::journal_load(std::size_t index, load_attempt& a) {
   }
 }
 
+namespace {
+
+// The apex KEY RRset's records.
+std::vector<std::string> apex_keys(const zone::compiled_zone& z) {
+  const zone::rrset* keys = z.apex().find(record::rtype::key);
+  return keys == nullptr ? std::vector<std::string>{} : keys->data;
+}
+
+}  // namespace
+
+std::shared_ptr<const zone::compiled_zone> zone_manager::patch(const zone::compiled_zone& current,
+                                                               const record::changeset& change,
+                                                               load_attempt& a) const {
+  auto changes = zone::rrset_changes(current, std::span(&change, 1));
+  if (!changes) return nullptr;
+  zone::patch_stats stats;
+  std::shared_ptr<const zone::compiled_zone> next;
+  if (a.keys.empty()) {
+    next = current.patched(*changes, nullptr, &stats);
+  } else if (dnssec::keys_published(a.keys, apex_keys(current))) {
+    const std::uint64_t now = util::unix_seconds();
+    const auto signer =
+        dnssec::patch_signer(a.keys, current.origin(), now - 3600, now + a.cfg.sig_validity);
+    next = current.patched(*changes, &signer, &stats);
+  }
+  a.signed_stats.signatures = stats.signatures;
+  return next;
+}
+
+std::shared_ptr<const zone::compiled_zone> zone_manager::rebuild(const zone::compiled_zone& current,
+                                                                 const record::changeset& change,
+                                                                 load_attempt& a) const {
+  // Through the same pipeline as a zonefile; signatures of what did not change stay while
+  // they have at least a quarter of their validity left (the re-sign rule).
+  std::set<std::pair<std::string, record::rtype>> touched;
+  for (const auto* part : {&change.removed, &change.added}) {
+    for (const auto& r : *part) touched.emplace(r.owner.text(), r.type);
+  }
+  a.reuse_until = util::unix_seconds() + a.cfg.sig_validity / 4;
+  a.changed = [&touched](const name::identifier& owner, record::rtype t) {
+    return touched.contains({owner.text(), t});
+  };
+  auto options = pipeline_options(a, true);
+  options.amend = [&change](zone::contents& z) {
+    return zone::apply_changesets(z, std::span(&change, 1));
+  };
+  auto built = zone::load_contents(zone::decompile(current), options);
+  if (!built.ok() || !built.compiled) {
+    auto messages = built.messages();
+    a.summary = messages.empty() ? std::string("compile failed") : messages.front();
+    return nullptr;
+  }
+  return built.compiled;
+}
+
 update_result zone_manager::apply_update(const wire::message& m, std::string_view key) {
   update_result out;
   auto fail = [&out](wire::rcode rc, std::string why) {
@@ -503,27 +559,18 @@ update_result zone_manager::apply_update(const wire::message& m, std::string_vie
   auto plan = plan_update(*current, m, key, *m_policy, record::next_serial(current->serial()));
   if (plan.refused()) return fail(plan.rcode, std::move(plan.why));
   if (!plan.changes_something()) return out;  // RFC 2136: a no-op keeps the serial
-  // The new version, through the same pipeline as a zonefile; signatures of what did not change
-  // stay while they have at least a quarter of their validity left (the re-sign rule).
   if (!load_keys(a)) return fail(wire::rcode::servfail, a.summary);
-  std::set<std::pair<std::string, record::rtype>> touched;
-  for (const auto* part : {&plan.change.removed, &plan.change.added}) {
-    for (const auto& r : *part) touched.emplace(r.owner.text(), r.type);
-  }
-  a.reuse_until = util::unix_seconds() + a.cfg.sig_validity / 4;
-  a.changed = [&touched](const name::identifier& owner, record::rtype t) {
-    return touched.contains({owner.text(), t});
-  };
-  auto options = pipeline_options(a, true);
-  options.amend = [&plan](zone::contents& z) {
-    return zone::apply_changesets(z, std::span(&plan.change, 1));
-  };
-  auto built = zone::load_contents(zone::decompile(*current), options);
-  if (!built.ok() || !built.compiled) {
-    auto messages = built.messages();
-    return fail(wire::rcode::refused,
-                "the zone would not be valid: " +
-                    (messages.empty() ? std::string("compile failed") : messages.front()));
+  // The new version from the changed RRsets only (compiled_zone::patched); what the patch does
+  // not handle (delegations, a key the zone does not publish) goes through the full pipeline.
+  std::string how = "patched";
+  auto next = patch(*current, plan.change, a);
+  if (!next) {
+    how = "rebuilt";
+    next = rebuild(*current, plan.change, a);
+    if (!next) {
+      return fail(wire::rcode::refused, "the zone would not be valid: " +
+                                            (a.errors.empty() ? a.summary : a.errors.front()));
+    }
   }
   // Durable before it is served or acknowledged.
   if (m_journal != nullptr) {
@@ -536,26 +583,26 @@ update_result zone_manager::apply_update(const wire::message& m, std::string_vie
     }
   }
   out.changed = true;
-  out.serial = built.compiled->serial();
-  out.soa = apex_soa(*built.compiled);
+  out.serial = next->serial();
+  out.soa = apex_soa(*next);
   {
     std::lock_guard lock(m_mutex);
     zone_state& st = m_zones[*index];
     st.serial = out.serial;
-    st.records = built.compiled->record_count();
-    st.sig_expiration = built.compiled->earliest_expiration();
+    st.records = next->record_count();
+    st.sig_expiration = next->earliest_expiration();
     ++st.updates;
-    m_registry.publish(built.compiled);
+    m_registry.publish(next);
   }
-  announce(snapshot->shared(zone), built.compiled);
+  announce(snapshot->shared(zone), next);
   snapshot.reset();
-  log::info("zone {}: update with key {}: serial {} to {}, -{} +{} record(s){}, in {} ms", zone,
-            key, plan.change.from, plan.change.to, plan.change.removed.size(),
-            plan.change.added.size(),
+  log::info("zone {}: update with key {}: serial {} to {}, -{} +{} record(s), {}{}, in {:.2f} ms",
+            zone, key, plan.change.from, plan.change.to, plan.change.removed.size(),
+            plan.change.added.size(), how,
             a.keys.empty() ? std::string()
                            : fmt::format(", {} signature(s) made, {} kept",
                                          a.signed_stats.signatures, a.signed_stats.reused),
-            std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0).count());
+            std::chrono::duration<double, std::milli>(clock::now() - t0).count());
   if (m_journal != nullptr && m_journal->over(zone, m_journal_limits)) {
     if (auto e = write_back(*index); !e.empty()) log::error("zone {}: {}", zone, e);
   }

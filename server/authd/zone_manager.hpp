@@ -141,6 +141,14 @@ class zone_manager {
   bool dynamic(std::size_t index) const;
   // Journal replay for a dynamic zone's load (the pipeline's amend step).
   result<void> replay_journal(std::size_t index, zone::contents& z, load_attempt& a) const;
+  // An UPDATE's new version: from the changed RRsets only (nullptr when the patch does not
+  // handle the change), or through the whole pipeline (nullptr and a.summary when invalid).
+  std::shared_ptr<const zone::compiled_zone> patch(const zone::compiled_zone& current,
+                                                   const record::changeset& change,
+                                                   load_attempt& a) const;
+  std::shared_ptr<const zone::compiled_zone> rebuild(const zone::compiled_zone& current,
+                                                     const record::changeset& change,
+                                                     load_attempt& a) const;
   // After a load of a dynamic zone: drops a stale journal, and journals the serial bump of an
   // online re-sign (so the journal's chain stays unbroken). An error keeps the old version.
   result<void> journal_load(std::size_t index, load_attempt& a);
