@@ -1,6 +1,8 @@
 // The zone manager's side of zone transfers (zone_manager.hpp, "Zone transfers"): a secondary
 // zone's new version from a transfer, its copy on disk, and withdrawing an expired zone.
 #include <filesystem>
+#include <span>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -22,15 +24,25 @@ std::shared_ptr<const zone::compiled_zone> zone_manager::current(
 
 namespace {
 
-// The transfer as contents: the zone it brings, or the changesets applied to `current`.
+// A full transfer's zone, or an incremental one's changesets applied to `current` through
+// the whole pipeline (when a patch cannot apply them).
 result<zone::contents> transferred_contents(const zone::compiled_zone* current,
-                                            xfr::reader& transfer) {
+                                            xfr::reader& transfer,
+                                            std::span<const record::changeset> changes) {
   if (transfer.kind() == xfr::transfer_kind::full) return transfer.take_contents();
   if (current == nullptr) return make_error("an incremental transfer, but no version in service");
   auto z = zone::decompile(*current);
-  auto changes = transfer.take_changesets();
   if (auto r = zone::apply_changesets(z, changes); !r) return std::move(r).err();
   return z;
+}
+
+// An incremental transfer as a patch of `current` (the changed RRsets with the primary's
+// SIGs and NSECs), or nullptr when it changes what a patch does not handle.
+std::shared_ptr<const zone::compiled_zone> patched_version(
+    const zone::compiled_zone& current, std::span<const record::changeset> changes) {
+  auto rrsets = zone::rrset_changes(current, changes);
+  if (!rrsets) return nullptr;
+  return current.patched(*rrsets, nullptr);
 }
 
 }  // namespace
@@ -52,46 +64,61 @@ result<std::uint32_t> zone_manager::apply_transfer(const name::identifier& zone,
     return old->serial();
   }
   const bool full = transfer.kind() == xfr::transfer_kind::full;
-  auto contents = transferred_contents(old.get(), transfer);
-  if (!contents) return std::move(contents).err();
-  // The primary signed it: check and compile as a pre-signed zonefile would be.
-  zone::load_options options;
-  options.read.origin = cfg.name;
-  options.compile = true;
-  auto built = zone::load_contents(std::move(*contents), options);
-  if (!built.ok() || !built.compiled) {
-    auto messages = built.messages();
-    return make_error("the transferred zone is not valid: " +
-                      (messages.empty() ? std::string("compile failed") : messages.front()));
+  std::vector<record::changeset> changes;
+  if (!full) changes = transfer.take_changesets();
+  std::shared_ptr<const zone::compiled_zone> next;
+  if (!full && old) next = patched_version(*old, changes);
+  const char* how = next ? "patched" : "rebuilt";
+  if (!next) {
+    auto contents = transferred_contents(old.get(), transfer, changes);
+    if (!contents) return std::move(contents).err();
+    // The primary signed it: check and compile as a pre-signed zonefile would be.
+    zone::load_options options;
+    options.read.origin = cfg.name;
+    options.compile = true;
+    auto built = zone::load_contents(std::move(*contents), options);
+    if (!built.ok() || !built.compiled) {
+      auto messages = built.messages();
+      return make_error("the transferred zone is not valid: " +
+                        (messages.empty() ? std::string("compile failed") : messages.front()));
+    }
+    next = std::move(built.compiled);
   }
-  // The copy first: a restart then starts from this version.
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(cfg.file).parent_path(), ec);
-  auto copy = zone::decompile(*built.compiled);
-  const std::string text =
-      fmt::format("; copy of {} kept by cidns-authd (secondary), serial {}\n{}", cfg.name.text(),
-                  built.compiled->serial(), zone::write_text(copy));
-  if (auto w = util::write_file_atomically(cfg.file, text, 0644); !w) {
-    return make_error("cannot keep the copy: " + w.err().message);
-  }
-  const auto serial = built.compiled->serial();
+  const auto serial = next->serial();
   {
     std::lock_guard lock(m_mutex);
     zone_state& st = m_zones[*index];
     st.serial = serial;
-    st.records = built.compiled->record_count();
+    st.records = next->record_count();
     st.loaded_at = static_cast<std::int64_t>(util::unix_seconds());
-    st.sig_expiration = built.compiled->earliest_expiration();
+    st.sig_expiration = next->earliest_expiration();
     st.loaded = true;
     st.last_error.reset();
     ++st.transfers;
-    m_registry.publish(built.compiled);
+    m_registry.publish(next);
   }
-  announce(old, built.compiled);
-  log::info("zone {}: {} transfer applied: serial {} to {}, {} records, in {} ms", cfg.name.text(),
-            full ? "full" : "incremental", old ? fmt::to_string(old->serial()) : "none", serial,
-            built.compiled->record_count(),
-            std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - t0).count());
+  const auto visible = clock::now();
+  announce(old, next);
+  // The copy after publishing: a restart between the two starts from the previous copy and
+  // transfers forward from there; the primary, not this copy, is the zone's record.
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(cfg.file).parent_path(), ec);
+  auto copy = zone::decompile(*next);
+  const std::string text =
+      fmt::format("; copy of {} kept by cidns-authd (secondary), serial {}\n{}", cfg.name.text(),
+                  serial, zone::write_text(copy));
+  if (auto w = util::write_file_atomically(cfg.file, text, 0644); !w) {
+    log::error("zone {}: serial {} is served, but its copy was not kept: {}", cfg.name.text(),
+               serial, w.err().message);
+  }
+  auto ms = [&t0](clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(t - t0).count();
+  };
+  log::info(
+      "zone {}: {} transfer applied: serial {} to {}, {} records, {}, served after {:.2f} ms, "
+      "copy kept after {:.2f} ms",
+      cfg.name.text(), full ? "full" : "incremental", old ? fmt::to_string(old->serial()) : "none",
+      serial, next->record_count(), full ? "compiled" : how, ms(visible), ms(clock::now()));
   return serial;
 }
 

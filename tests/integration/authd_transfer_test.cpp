@@ -114,6 +114,8 @@ TEST_F(AuthdTransfer, FullTransferThenNotifyBringsUpdatesWithinASecond) {
   }
   EXPECT_EQ(serial_at(s->endpoint()), first_serial + 3);
   EXPECT_NE(s->log().find("incremental transfer applied"), std::string::npos) << s->log();
+  // Applied as a patch of the version in service, not a recompile of the zone.
+  EXPECT_NE(s->log().find("records, patched, served after"), std::string::npos) << s->log();
   EXPECT_NE(p->log().find("incremental, serial"), std::string::npos) << p->log();
   // The control socket and cidns-admin say the same.
   auto ts = control(*s, {{"cmd", "transfers"}});
@@ -194,6 +196,37 @@ TEST_F(AuthdTransfer, ASignedZoneIsServedByTheSecondaryAsByThePrimary) {
     EXPECT_EQ(count(b->answer, rtype::sig), 1U);
     EXPECT_EQ(a->answer, b->answer);  // the same records and signatures
   }
+  // A new name: the primary signs it and fixes the NSEC chain in place; the secondary
+  // patches in the records, SIGs and NSECs the transfer brings.
+  const std::string added = "new.pool1.provx.cn-north.";
+  auto m = state_update("free=1");
+  m.changes.clear();
+  m.changes.push_back({wire::change_kind::add, record::rr{name::identifier::parse(added).value(),
+                                                          rtype::state, 30, state_data("free=1")}});
+  hmac::sign(m, m_agent, unix_now());
+  auto r = tcp_ask(p->endpoint(), m);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->rcode, wire::rcode::noerror) << p->log();
+  ASSERT_TRUE(eventually([&] { return serial_at(s->endpoint()) == first_serial + 2; }, 1000ms))
+      << s->log();
+  for (auto [name, t] : {std::pair{added, rtype::state}, std::pair{added, rtype::nsec},
+                         std::pair{std::string(h100), rtype::nsec},
+                         std::pair{std::string("newz.pool1.provx.cn-north."), rtype::state}}) {
+    auto a = udp_ask(p->endpoint(), make_query(name, t, wire::flag::do_));
+    auto b = udp_ask(s->endpoint(), make_query(name, t, wire::flag::do_));
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->rcode, b->rcode) << name;
+    EXPECT_EQ(a->answer, b->answer) << name;
+    EXPECT_EQ(a->authority, b->authority) << name;  // the same denial
+  }
+  EXPECT_NE(p->log().find("patched"), std::string::npos) << p->log();
+  EXPECT_EQ(p->log().find("rebuilt"), std::string::npos) << p->log();
+  EXPECT_NE(s->log().find("records, patched, served after"), std::string::npos) << s->log();
+  // The secondary's copy verifies as a signed zone.
+  auto v = run_command({CIDNS_ADMIN_PATH, "zone", "verify",
+                        m_dir.file("secondary-state") + "/secondary/provx.cn-north.zone"},
+                       m_dir);
+  EXPECT_EQ(v.exit_code, 0) << v.output;
 }
 
 TEST_F(AuthdTransfer, ServesWhileThePrimaryIsDownAndStopsAfterExpire) {

@@ -96,6 +96,8 @@ TEST_F(AuthdUpdate, ASignedUpdateIsAppliedSignedBackAndServed) {
   EXPECT_EQ(r2->rcode, wire::rcode::noerror);
   EXPECT_EQ(served_state(*s), "free=0");
   EXPECT_NE(s->log().find("update with key pool1-agent."), std::string::npos) << s->log();
+  // Applied as a patch of the version in service (the changed RRsets only).
+  EXPECT_NE(s->log().find("record(s), patched, "), std::string::npos) << s->log();
 }
 
 TEST_F(AuthdUpdate, AuthenticationFailuresChangeNothing) {
