@@ -349,18 +349,28 @@ std::optional<std::vector<zone_error>> zone_manager::reload_and_wait(std::string
 
 void zone_manager::wait_idle() {
   std::unique_lock lock(m_mutex);
-  m_idle.wait(lock, [this] { return (m_queue.empty() && !m_busy) || m_stopping; });
+  m_idle.wait(lock, [this] { return (m_queue.empty() && !m_busy && !copy_due()) || m_stopping; });
 }
 
 void zone_manager::run() {
   std::unique_lock lock(m_mutex);
   while (true) {
     auto [due, when] = next_resign();
-    auto ready = [this] { return m_stopping || !m_queue.empty(); };
+    auto ready = [this] { return m_stopping || !m_queue.empty() || copy_due(); };
     if (when == clock::time_point::max()) {
       m_wake.wait(lock, ready);
     } else {
       m_wake.wait_until(lock, when, ready);
+    }
+    if (auto c = copy_due()) {  // secondary copies first, and before stopping
+      m_zones[*c].copy_due = false;
+      m_busy = true;
+      lock.unlock();
+      write_copy(*c);
+      lock.lock();
+      m_busy = false;
+      m_idle.notify_all();
+      continue;
     }
     if (m_stopping) break;
     std::size_t i = due;

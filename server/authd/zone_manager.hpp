@@ -100,8 +100,9 @@ class zone_manager {
   std::shared_ptr<const zone::compiled_zone> current(const name::identifier& zone) const;
   // A secondary zone's new version from a complete transfer: the full zone, or the changesets
   // applied to the version in service. Checked like a zonefile (not signed again: the primary
-  // signed it), written to the zone's copy file (atomically), then published. Returns the new
-  // serial; an error says why (the version in service, if any, stays).
+  // signed it), published, then written to the zone's copy file (atomically; by the background
+  // thread when it runs, so that transfers do not wait for it). Returns the new serial; an
+  // error says why (the version in service, if any, stays).
   result<std::uint32_t> apply_transfer(const name::identifier& zone, xfr::reader& transfer);
   // Stops serving `zone` (a secondary past its expire time): it is answered as a zone not
   // served until a transfer brings it back.
@@ -136,6 +137,7 @@ class zone_manager {
     std::uint64_t attempts = 0;            // loads + failures, counted when an attempt ends
     std::optional<zone_error> last_error;  // set while the last load failed
     bool loaded = false;
+    bool copy_due = false;  // a secondary zone's copy is behind the version in service
   };
   bool load_one(std::size_t index, bool background);
   bool dynamic(std::size_t index) const;
@@ -164,6 +166,12 @@ class zone_manager {
   // Picks the zones `zone` names (all when empty) and queues them; empty when none.
   std::vector<std::size_t> queue_reload(std::string_view zone);
   void run();
+  // A secondary zone's copy file: queued for the background thread (false when it is not
+  // running), and written from the version in service (called without locks).
+  bool queue_copy(std::size_t index);
+  void write_copy(std::size_t index);
+  // The first zone whose copy is due (m_mutex held), if any.
+  std::optional<std::size_t> copy_due() const;
   // The zone due for re-signing soonest, and when (max() when none).
   std::pair<std::size_t, clock::time_point> next_resign() const;
 
@@ -176,6 +184,7 @@ class zone_manager {
   bool m_stopping = false;
   std::thread m_thread;
   std::mutex m_load_mutex;  // one load or update at a time (publication is serialised)
+  std::mutex m_copy_mutex;  // one secondary copy written at a time
   const update_policy* m_policy = nullptr;
   store::journal* m_journal = nullptr;
   store::journal_limits m_journal_limits;

@@ -97,29 +97,55 @@ result<std::uint32_t> zone_manager::apply_transfer(const name::identifier& zone,
     ++st.transfers;
     m_registry.publish(next);
   }
-  const auto visible = clock::now();
   announce(old, next);
-  // The copy after publishing: a restart between the two starts from the previous copy and
-  // transfers forward from there; the primary, not this copy, is the zone's record.
+  const bool queued = queue_copy(*index);
+  if (!queued) write_copy(*index);
+  log::info("zone {}: {} transfer applied: serial {} to {}, {} records, {}, in {:.2f} ms{}",
+            cfg.name.text(), full ? "full" : "incremental",
+            old ? fmt::to_string(old->serial()) : "none", serial, next->record_count(),
+            full ? "compiled" : how,
+            std::chrono::duration<double, std::milli>(clock::now() - t0).count(),
+            queued ? " (copy queued)" : "");
+  return serial;
+}
+
+bool zone_manager::queue_copy(std::size_t index) {
+  std::lock_guard lock(m_mutex);
+  if (!m_thread.joinable() || m_stopping) return false;
+  m_zones[index].copy_due = true;
+  m_wake.notify_all();
+  return true;
+}
+
+std::optional<std::size_t> zone_manager::copy_due() const {
+  for (std::size_t i = 0; i < m_zones.size(); ++i) {
+    if (m_zones[i].copy_due) return i;
+  }
+  return std::nullopt;
+}
+
+void zone_manager::write_copy(std::size_t index) {
+  // The copy after publishing: a restart before it is written starts from the copy before and
+  // transfers forward from there (the primary, not this copy, is the zone's record). Several
+  // transfers applied while a copy is written cost one more copy, of the latest version.
+  const zone_config& cfg = m_zones[index].cfg;
+  auto z = current(cfg.name);
+  if (!z) return;
+  std::lock_guard copy_lock(m_copy_mutex);
+  const auto t0 = clock::now();
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(cfg.file).parent_path(), ec);
-  auto copy = zone::decompile(*next);
+  auto copy = zone::decompile(*z);
   const std::string text =
       fmt::format("; copy of {} kept by cidns-authd (secondary), serial {}\n{}", cfg.name.text(),
-                  serial, zone::write_text(copy));
+                  z->serial(), zone::write_text(copy));
   if (auto w = util::write_file_atomically(cfg.file, text, 0644); !w) {
     log::error("zone {}: serial {} is served, but its copy was not kept: {}", cfg.name.text(),
-               serial, w.err().message);
+               z->serial(), w.err().message);
+    return;
   }
-  auto ms = [&t0](clock::time_point t) {
-    return std::chrono::duration<double, std::milli>(t - t0).count();
-  };
-  log::info(
-      "zone {}: {} transfer applied: serial {} to {}, {} records, {}, served after {:.2f} ms, "
-      "copy kept after {:.2f} ms",
-      cfg.name.text(), full ? "full" : "incremental", old ? fmt::to_string(old->serial()) : "none",
-      serial, next->record_count(), full ? "compiled" : how, ms(visible), ms(clock::now()));
-  return serial;
+  log::info("zone {}: copy kept at serial {} in {} ({:.0f} ms)", cfg.name.text(), z->serial(),
+            cfg.file, std::chrono::duration<double, std::milli>(clock::now() - t0).count());
 }
 
 void zone_manager::withdraw(const name::identifier& zone, std::string_view why) {

@@ -115,7 +115,7 @@ TEST_F(AuthdTransfer, FullTransferThenNotifyBringsUpdatesWithinASecond) {
   EXPECT_EQ(serial_at(s->endpoint()), first_serial + 3);
   EXPECT_NE(s->log().find("incremental transfer applied"), std::string::npos) << s->log();
   // Applied as a patch of the version in service, not a recompile of the zone.
-  EXPECT_NE(s->log().find("records, patched, served after"), std::string::npos) << s->log();
+  EXPECT_NE(s->log().find("records, patched, in"), std::string::npos) << s->log();
   EXPECT_NE(p->log().find("incremental, serial"), std::string::npos) << p->log();
   // The control socket and cidns-admin say the same.
   auto ts = control(*s, {{"cmd", "transfers"}});
@@ -221,7 +221,7 @@ TEST_F(AuthdTransfer, ASignedZoneIsServedByTheSecondaryAsByThePrimary) {
   }
   EXPECT_NE(p->log().find("patched"), std::string::npos) << p->log();
   EXPECT_EQ(p->log().find("rebuilt"), std::string::npos) << p->log();
-  EXPECT_NE(s->log().find("records, patched, served after"), std::string::npos) << s->log();
+  EXPECT_NE(s->log().find("records, patched, in"), std::string::npos) << s->log();
   // The secondary's copy verifies as a signed zone.
   auto v = run_command({CIDNS_ADMIN_PATH, "zone", "verify",
                         m_dir.file("secondary-state") + "/secondary/provx.cn-north.zone"},
