@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -165,7 +166,7 @@ class rrset_workspace {
       if (it == data->end()) {
         return make_error(fmt::format("{}: {} to remove is not in the zone", which, describe(r)));
       }
-      if (ttls != nullptr) ttls->erase(ttls->begin() + (it - data->begin()));
+      ttls->erase(ttls->begin() + (it - data->begin()));
       data->erase(it);
     }
     for (const auto& r : c.added) {
@@ -178,19 +179,26 @@ class rrset_workspace {
         return make_error(fmt::format("{}: {} to add is already in the zone", which, describe(r)));
       }
       data->push_back(r.data);
-      if (ttls != nullptr) {
-        ttls->push_back(r.ttl);
-      } else {
-        set->ttl = r.ttl;  // one TTL per RRset: the newest
-      }
+      ttls->push_back(r.ttl);
     }
     return {};
   }
 
-  std::vector<rrset_change> take() {
+  // The RRsets as they end up; an error when an RRset's records end up with different TTLs
+  // (the zone checker refuses that too: records keep their own TTLs until then, so a record
+  // added and removed again leaves the others' TTL as it was).
+  result<std::vector<rrset_change>> take() {
     std::vector<rrset_change> out;
     out.reserve(m_sets.size());
-    for (auto& [k, s] : m_sets) out.push_back(std::move(s));
+    for (auto& [k, s] : m_sets) {
+      auto& ttls = s.ttls;
+      if (std::adjacent_find(ttls.begin(), ttls.end(), std::not_equal_to<>()) != ttls.end()) {
+        return make_error(fmt::format("the {} RRset at {} would have records with different TTLs",
+                                      record::type_name(s.set.type), s.set.owner.text()));
+      }
+      if (!ttls.empty()) s.set.ttl = ttls.front();
+      out.push_back(std::move(s.set));
+    }
     std::sort(out.begin(), out.end(), [](const rrset_change& a, const rrset_change& b) {
       if (auto c = name::canonical_compare(a.owner, b.owner); c != 0) return c < 0;
       return a.type < b.type;
@@ -202,7 +210,11 @@ class rrset_workspace {
   struct where {
     rrset_change* set;
     std::vector<std::string>* data;
-    std::vector<std::uint32_t>* ttls;  // a SIG's own TTLs; nullptr for records
+    std::vector<std::uint32_t>* ttls;  // each datum's TTL
+  };
+  struct working_set {
+    rrset_change set;
+    std::vector<std::uint32_t> ttls;  // each record's TTL (a SIG's are in set.sig_ttls)
   };
 
   // The working RRset a record belongs to (a SIG: the RRset it covers), loaded from the zone
@@ -215,7 +227,7 @@ class rrset_workspace {
       type = sig->type_covered;
     }
     auto [it, fresh] = m_sets.try_emplace({r.owner.text(), type});
-    rrset_change& set = it->second;
+    rrset_change& set = it->second.set;
     if (fresh) {
       set.owner = r.owner;
       set.type = type;
@@ -226,15 +238,16 @@ class rrset_workspace {
           set.data = have->data;
           set.sig_data = have->sig_data;
           set.sig_ttls = have->sig_ttls;
+          it->second.ttls.assign(have->data.size(), have->ttl);
         }
       }
     }
     if (r.type == record::rtype::sig) return {&set, &set.sig_data, &set.sig_ttls};
-    return {&set, &set.data, nullptr};
+    return {&set, &set.data, &it->second.ttls};
   }
 
   const compiled_zone& m_zone;
-  std::map<std::pair<std::string, record::rtype>, rrset_change> m_sets;
+  std::map<std::pair<std::string, record::rtype>, working_set> m_sets;
 };
 
 }  // namespace

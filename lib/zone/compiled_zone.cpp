@@ -214,19 +214,40 @@ void compiled_zone::set_apex_derived() {
 }
 
 void compiled_zone::index_resources() {
+  m_cuts.clear();
+  for (std::uint32_t i = 0; i < m_nodes.size(); ++i) {
+    if (m_nodes[i]->cut) m_cuts.push_back(i);
+  }
+  m_stale.clear();
+  m_discovery = build_index();
+}
+
+std::shared_ptr<const select::index> compiled_zone::build_index() const {
   record::desc desc;
   record::state state;
   bool has_state = false;
   auto discovery = std::make_shared<select::index>();
-  m_cuts.clear();
-  m_stale.clear();
   for (std::uint32_t i = 0; i < m_nodes.size(); ++i) {
-    const node& n = *m_nodes[i];
-    if (n.cut) m_cuts.push_back(i);
     if (load(i, desc, state, has_state)) discovery->add(i, desc, has_state ? &state : nullptr);
   }
   discovery->build();
-  m_discovery = std::move(discovery);
+  return discovery;
+}
+
+std::shared_ptr<const compiled_zone> compiled_zone::with_index(
+    std::shared_ptr<const select::index> index, const compiled_zone& indexed) const {
+  // Sharing the index means no name changed in between (a name change rebuilds it), so
+  // node numbers are the same in both versions.
+  if (m_discovery != indexed.m_discovery || m_nodes.size() != indexed.m_nodes.size()) {
+    return nullptr;
+  }
+  auto z = std::make_shared<compiled_zone>(*this);
+  z->m_discovery = std::move(index);
+  z->m_stale.clear();
+  for (auto id : m_stale) {
+    if (m_nodes[id] != indexed.m_nodes[id]) z->m_stale.push_back(id);
+  }
+  return z;
 }
 
 std::vector<std::uint32_t> compiled_zone::discover(const select::selector& s, std::uint32_t first,

@@ -14,10 +14,6 @@ namespace {
 
 using record::rtype;
 
-// More resources changed than this since the discovery index was built: build it again
-// (every DISCOVER checks the changed ones one by one).
-constexpr std::size_t max_stale_resources = 64;
-
 bool changeable(rtype t) noexcept {
   return t != rtype::ns && t != rtype::ds && t != rtype::key && t != rtype::sig && t != rtype::none;
 }
@@ -392,7 +388,6 @@ class zone_patch {
       auto at = std::lower_bound(z.m_stale.begin(), z.m_stale.end(), i);
       if (at == z.m_stale.end() || *at != i) z.m_stale.insert(at, i);
     }
-    if (z.m_stale.size() > max_stale_resources) z.index_resources();
   }
 
   std::uint64_t earliest() const {

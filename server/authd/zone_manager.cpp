@@ -349,24 +349,29 @@ std::optional<std::vector<zone_error>> zone_manager::reload_and_wait(std::string
 
 void zone_manager::wait_idle() {
   std::unique_lock lock(m_mutex);
-  m_idle.wait(lock, [this] { return (m_queue.empty() && !m_busy && !copy_due()) || m_stopping; });
+  m_idle.wait(lock, [this] { return (m_queue.empty() && !m_busy && !chore_due()) || m_stopping; });
 }
 
 void zone_manager::run() {
   std::unique_lock lock(m_mutex);
   while (true) {
     auto [due, when] = next_resign();
-    auto ready = [this] { return m_stopping || !m_queue.empty() || copy_due(); };
+    auto ready = [this] { return m_stopping || !m_queue.empty() || chore_due(); };
     if (when == clock::time_point::max()) {
       m_wake.wait(lock, ready);
     } else {
       m_wake.wait_until(lock, when, ready);
     }
-    if (auto c = copy_due()) {  // secondary copies first, and before stopping
-      m_zones[*c].copy_due = false;
+    if (auto c = chore_due()) {  // before reloads; copies before stopping too
+      const auto [z, what] = *c;
+      (what == chore::copy ? m_zones[z].copy_due : m_zones[z].reindex_due) = false;
       m_busy = true;
       lock.unlock();
-      write_copy(*c);
+      if (what == chore::copy) {
+        write_copy(z);
+      } else {
+        reindex(z);
+      }
       lock.lock();
       m_busy = false;
       m_idle.notify_all();
@@ -592,6 +597,7 @@ update_result zone_manager::apply_update(const wire::message& m, std::string_vie
       return fail(wire::rcode::servfail, fmt::format("journal: {}", e.what()));
     }
   }
+  next = reindex_if_stale(*index, std::move(next));
   out.changed = true;
   out.serial = next->serial();
   out.soa = apex_soa(*next);

@@ -137,8 +137,10 @@ class zone_manager {
     std::uint64_t attempts = 0;            // loads + failures, counted when an attempt ends
     std::optional<zone_error> last_error;  // set while the last load failed
     bool loaded = false;
-    bool copy_due = false;  // a secondary zone's copy is behind the version in service
+    bool copy_due = false;     // a secondary zone's copy is behind the version in service
+    bool reindex_due = false;  // the version in service has too many stale resources
   };
+  enum class chore { copy, reindex };
   bool load_one(std::size_t index, bool background);
   bool dynamic(std::size_t index) const;
   // Journal replay for a dynamic zone's load (the pipeline's amend step).
@@ -170,8 +172,17 @@ class zone_manager {
   // running), and written from the version in service (called without locks).
   bool queue_copy(std::size_t index);
   void write_copy(std::size_t index);
-  // The first zone whose copy is due (m_mutex held), if any.
-  std::optional<std::size_t> copy_due() const;
+  // A patched version `z` about to be published for zone `index` (m_load_mutex held): when it
+  // has more stale resources than compiled_zone::stale_limit, its discovery index is queued
+  // for the background thread (reindex()), or built here when that thread does not run.
+  std::shared_ptr<const zone::compiled_zone> reindex_if_stale(
+      std::size_t index, std::shared_ptr<const zone::compiled_zone> z);
+  // Builds the discovery index of the version in service without any lock, then publishes
+  // the version in service by then with it (compiled_zone::with_index): queries and updates
+  // never wait for an O(zone) index build.
+  void reindex(std::size_t index);
+  // The next background chore (m_mutex held): an index to build, then a copy to write.
+  std::optional<std::pair<std::size_t, chore>> chore_due() const;
   // The zone due for re-signing soonest, and when (max() when none).
   std::pair<std::size_t, clock::time_point> next_resign() const;
 

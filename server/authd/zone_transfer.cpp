@@ -84,6 +84,7 @@ result<std::uint32_t> zone_manager::apply_transfer(const name::identifier& zone,
     }
     next = std::move(built.compiled);
   }
+  next = reindex_if_stale(*index, std::move(next));
   const auto serial = next->serial();
   {
     std::lock_guard lock(m_mutex);
@@ -117,11 +118,52 @@ bool zone_manager::queue_copy(std::size_t index) {
   return true;
 }
 
-std::optional<std::size_t> zone_manager::copy_due() const {
+std::optional<std::pair<std::size_t, zone_manager::chore>> zone_manager::chore_due() const {
   for (std::size_t i = 0; i < m_zones.size(); ++i) {
-    if (m_zones[i].copy_due) return i;
+    if (m_zones[i].reindex_due && !m_stopping) return std::pair{i, chore::reindex};
+  }
+  for (std::size_t i = 0; i < m_zones.size(); ++i) {
+    if (m_zones[i].copy_due) return std::pair{i, chore::copy};
   }
   return std::nullopt;
+}
+
+std::shared_ptr<const zone::compiled_zone> zone_manager::reindex_if_stale(
+    std::size_t index, std::shared_ptr<const zone::compiled_zone> z) {
+  if (z->stale_resources() <= zone::compiled_zone::stale_limit) return z;
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_thread.joinable() && !m_stopping) {
+      m_zones[index].reindex_due = true;
+      m_wake.notify_all();
+      return z;
+    }
+  }
+  auto indexed = z->with_index(z->build_index(), *z);
+  return indexed ? indexed : z;
+}
+
+void zone_manager::reindex(std::size_t index) {
+  const auto& name = m_zones[index].cfg.name;
+  auto v = current(name);
+  if (!v || v->stale_resources() <= zone::compiled_zone::stale_limit) return;
+  const auto t0 = clock::now();
+  auto built = v->build_index();
+  const auto t1 = clock::now();
+  std::lock_guard load_lock(m_load_mutex);
+  auto w = current(name);
+  if (!w) return;
+  auto indexed = w->with_index(std::move(built), *v);
+  if (!indexed) return;  // a name came or went meanwhile: that version has a new index
+  {
+    std::lock_guard lock(m_mutex);
+    m_registry.publish(indexed);
+  }
+  log::debug(
+      "zone {}: discovery index rebuilt at serial {} in {:.1f} ms ({} resources changed since "
+      "it was built, {} of them after)",
+      name.text(), v->serial(), std::chrono::duration<double, std::milli>(t1 - t0).count(),
+      v->stale_resources(), indexed->stale_resources());
 }
 
 void zone_manager::write_copy(std::size_t index) {

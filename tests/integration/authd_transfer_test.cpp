@@ -17,17 +17,6 @@
 namespace cidns::itest {
 namespace {
 
-// Polls `check` every 10 ms until it holds or `limit` passes.
-template <typename F>
-bool eventually(F check, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (check()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return check();
-}
-
 class AuthdTransfer : public AuthdIntegration {
  protected:
   void SetUp() override {

@@ -2,10 +2,11 @@
 // the change seen by queries, the authentication failures (unknown key, bad MAC, stale time,
 // replay), a scoped key refused outside its scope, durability (an acknowledged update
 // survives kill -9 and a restart: the journal is replayed over the zonefile), discovery after
-// updates, queries under a stream of updates, and write-back on demand (control "flush",
+// updates (and past the discovery index's stale limit, rebuilt aside), queries under a stream of updates, and write-back on demand (control "flush",
 // `cidns-admin server flush`).
 #include <atomic>
 #include <csignal>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "cidns/record/data.hpp"
 #include "cidns/record/presentation.hpp"
 #include "cidns/record/token.hpp"
+#include "cidns/zone/compiled_zone.hpp"
 #include "cidns/zone/load.hpp"
 #include "update_harness.hpp"
 
@@ -44,13 +46,14 @@ class AuthdUpdate : public AuthdIntegration {
     m_zone_file = copy_fixture("provx.zone");
   }
 
-  std::unique_ptr<authd_server> start_dynamic() {
+  std::unique_ptr<authd_server> start_dynamic(std::vector<std::string> more = {}) {
     authd_options o;
     o.extra = {"--hmac-key",     m_dir.file("agent.hmac"),
                "--hmac-key",     m_dir.file("admin.hmac"),
                "--allow-update", "provx.cn-north. pool1-agent. *.pool1.provx.cn-north. STATE",
                "--allow-update", "provx.cn-north. provx-admin. *.provx.cn-north. DESC STATE EP TXT",
                "--state-dir",    m_dir.file("state")};
+    o.extra.insert(o.extra.end(), more.begin(), more.end());
     return authd_server::start(m_dir, {{std::string(provx), m_zone_file}}, o);
   }
 
@@ -205,6 +208,45 @@ TEST_F(AuthdUpdate, DiscoveryFollowsUpdates) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->rcode, wire::rcode::noerror);
   EXPECT_EQ(discover("kind=gpu free>=7"), 1U);
+}
+
+// STATE changes to more resources than the discovery index tolerates stale: discovery stays
+// right throughout, and the index is rebuilt beside the version in service (not on the update's
+// path) and adopted.
+TEST_F(AuthdUpdate, DiscoveryStaysRightWhileItsIndexIsRebuiltAside) {
+  constexpr int pools = static_cast<int>(zone::compiled_zone::stale_limit) + 16;
+  {
+    std::ofstream out(m_zone_file, std::ios::app);
+    for (int i = 0; i < pools; ++i) {
+      out << fmt::format("r{0}.pool1 DESC kind=gpu accel.count=1\nr{0}.pool1 30s STATE free=0\n",
+                         i);
+    }
+  }
+  auto s = start_dynamic({"--log-level", "debug"});
+  ASSERT_TRUE(s);
+  auto discover = [&] {
+    wire::message d = make_query(provx, rtype::resource);
+    d.opcode = wire::opcode::discover;
+    d.selector = "kind=gpu free>=5 limit=200";
+    auto r = tcp_ask(s->endpoint(), d);
+    EXPECT_TRUE(r && r->rcode == wire::rcode::noerror);
+    return r ? count(r->answer, rtype::desc) : 0;
+  };
+  for (int i = 0; i < pools; ++i) {
+    auto q = state_update("free=5", fmt::format("r{}.pool1.provx.cn-north.", i));
+    hmac::sign(q, m_agent, unix_now());
+    auto r = tcp_ask(s->endpoint(), q);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->rcode, wire::rcode::noerror) << i;
+    if (i % 10 == 0) {
+      EXPECT_EQ(discover(), static_cast<std::size_t>(i + 1)) << i;
+    }
+  }
+  EXPECT_EQ(discover(), static_cast<std::size_t>(pools));
+  EXPECT_TRUE(eventually(
+      [&] { return s->log().find("discovery index rebuilt") != std::string::npos; }, 5s))
+      << s->log();
+  EXPECT_EQ(discover(), static_cast<std::size_t>(pools));
 }
 
 // Queries while updates stream in: every reply is an answer from one whole version (the

@@ -1,5 +1,6 @@
-// What the UPDATE and transfer tests share: the clock, a STATE change of h100-8x.pool1 as an
-// UPDATE message, and the STATE a server serves.
+// What the UPDATE and transfer tests share: the clock, polling until a condition holds, a
+// STATE change (of h100-8x.pool1 by default) as an UPDATE message, and the STATE a server
+// serves.
 #pragma once
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include "cidns/record/data.hpp"
 #include "cidns/record/presentation.hpp"
 #include "cidns/record/token.hpp"
+#include "unit/net/test_support.hpp"
 
 namespace cidns::itest {
 
@@ -25,16 +27,18 @@ inline std::string state_data(std::string_view text) {
   return record::parse_data(rtype::state, tokens, name::identifier()).value();
 }
 
-// An UPDATE replacing h100-8x.pool1's STATE with `state` (unsigned).
-inline wire::message state_update(std::string_view state) {
+using net::testing::eventually;
+
+// An UPDATE replacing `owner`'s STATE with `state` (unsigned).
+inline wire::message state_update(std::string_view state, std::string_view owner = h100) {
   wire::message m;
   m.id = next_id();
   m.opcode = wire::opcode::update;
   m.question = wire::question{name::identifier::parse(provx).value(), rtype::soa};
-  const auto owner = name::identifier::parse(h100).value();
-  m.changes.push_back({wire::change_kind::delete_rrset, record::rr{owner, rtype::state, 0, {}}});
+  const auto at = name::identifier::parse(owner).value();
+  m.changes.push_back({wire::change_kind::delete_rrset, record::rr{at, rtype::state, 0, {}}});
   m.changes.push_back(
-      {wire::change_kind::add, record::rr{owner, rtype::state, 30, state_data(state)}});
+      {wire::change_kind::add, record::rr{at, rtype::state, 30, state_data(state)}});
   return m;
 }
 

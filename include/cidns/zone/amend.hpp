@@ -35,7 +35,9 @@ result<void> apply_changesets(contents& zone, std::span<const record::changeset>
 // The same changesets as the RRsets of `z` they leave changed (for compiled_zone::patched):
 // one entry per (owner, type) touched, with its records and SIGs as they end up (a SIG
 // belongs to the RRset of the type it covers), in canonical order. The same rules and
-// messages as apply_changesets; added data must be valid (record::validate_data).
+// messages as apply_changesets; added data must be valid (record::validate_data), and an
+// RRset's records must end up with one TTL (each record keeps its own until then, as in
+// apply_changesets; the zone checker refuses a mixed RRset too).
 result<std::vector<rrset_change>> rrset_changes(const compiled_zone& z,
                                                 std::span<const record::changeset> changes);
 

@@ -134,6 +134,17 @@ class compiled_zone : public select::resource_source {
                                       select::evaluation_stats* stats = nullptr) const;
   // Resources changed since the index was built (checked directly by discover()).
   std::size_t stale_resources() const noexcept { return m_stale.size(); }
+  // More stale resources than this: the index is worth building again (reindexed()).
+  static constexpr std::size_t stale_limit = 64;
+  // The discovery index of this version, built afresh (O(zone); the version is immutable, so
+  // any thread may build it while others answer from it).
+  std::shared_ptr<const select::index> build_index() const;
+  // This version with `index`, built by build_index() on `indexed` (an earlier version with
+  // the same names, sharing this one's index: one patched from it, or from its descendants,
+  // with no name added or removed): the stale resources left are those whose nodes changed
+  // since `indexed`. nullptr when `indexed` does not qualify (a name changed since).
+  std::shared_ptr<const compiled_zone> with_index(std::shared_ptr<const select::index> index,
+                                                  const compiled_zone& indexed) const;
   // The nodes at or below `name` (canonical text): [first, last), empty when none.
   std::pair<std::uint32_t, std::uint32_t> subtree(std::string_view name) const noexcept;
   // Node numbers of the delegation points, ascending.

@@ -2,7 +2,9 @@
 // (zone::rrset_changes) holds the same records, names, NSEC cover and discovery results as
 // the same zone compiled whole, unsigned, signed with the SIGs and NSECs brought by a
 // transfer, and signed in place by dnssec::patch_signer; it shares the nodes it leaves
-// alone; and it declines (nullptr) what needs the full pipeline.
+// alone; it declines (nullptr) what needs the full pipeline; and discovery stays right past
+// compiled_zone::stale_limit changed resources, until an index built beside it is adopted
+// (with_index).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -122,7 +124,7 @@ void expect_same(const zone::compiled_zone& patched, const zone::compiled_zone& 
       EXPECT_EQ(a->data, b->data) << n->name;
     }
   }
-  for (auto sel : {"kind=gpu", "kind=gpu order=price", "free>=1", "kind=cpu"}) {
+  for (auto sel : {"kind=gpu", "kind=gpu order=price", "free>=1 limit=1000", "kind=cpu"}) {
     EXPECT_EQ(discovered(patched, sel), discovered(whole, sel)) << sel;
   }
 }
@@ -279,6 +281,99 @@ TEST(Patched, DeclinesWhatNeedsTheFullPipeline) {
   // Without the SOA there is no new serial.
   std::vector<zone::rrset_change> only{change("new", rtype::txt, "\"x\"")};
   EXPECT_FALSE(base->patched(only, nullptr));
+}
+
+// A STATE change to each of `count` pools, one patch each (as a stream of updates), from
+// `base`; returns every version.
+std::vector<zone_ptr> state_stream(zone_ptr base, int count) {
+  std::vector<zone_ptr> out{std::move(base)};
+  for (int i = 0; i < count; ++i) {
+    std::vector<zone::rrset_change> cs{
+        change("example.", rtype::soa,
+               "ns1 hostmaster " + std::to_string(i + 2) + " 1h 10m 14d 5m"),
+        change("r" + std::to_string(i) + ".pool", rtype::state, "free=1")};
+    auto next = out.back()->patched(cs, nullptr);
+    EXPECT_TRUE(next);
+    if (!next) break;
+    out.push_back(std::move(next));
+  }
+  return out;
+}
+
+std::string pools(int count, int free) {
+  std::string body;
+  for (int i = 0; i < count; ++i) {
+    const auto owner = "r" + std::to_string(i) + ".pool";
+    body += owner + " DESC kind=gpu accel.count=" + std::to_string(i % 8 + 1) + "\n" + owner +
+            " STATE free=" + std::to_string(free) + "\n";
+  }
+  return body;
+}
+
+TEST(Patched, DiscoveryFollowsChangesPastTheStaleLimitAndAFreshIndexCatchesUp) {
+  constexpr int n = static_cast<int>(zone::compiled_zone::stale_limit) + 36;
+  const auto base = compile(zone_text(1, pools(n, 0)), false);
+  ASSERT_TRUE(base);
+  EXPECT_TRUE(discovered(*base, "free>=1 limit=1000").empty());
+  const auto versions = state_stream(base, n);
+  ASSERT_EQ(versions.size(), static_cast<std::size_t>(n) + 1);
+  const auto& last = *versions.back();
+  // The patch never rebuilds the index itself: every changed resource is checked directly.
+  EXPECT_EQ(last.stale_resources(), static_cast<std::size_t>(n));
+  const auto whole = compile(zone_text(n + 1, pools(n, 1)), false);
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(discovered(last, "free>=1 limit=1000").size(), static_cast<std::size_t>(n));
+  expect_same(last, *whole);
+
+  // An index built on a version in the middle, adopted by the last: only the resources
+  // changed after it stay stale, and the answers do not move.
+  const auto& middle = *versions[n / 2];
+  const auto adopted = last.with_index(middle.build_index(), middle);
+  ASSERT_TRUE(adopted);
+  EXPECT_EQ(adopted->stale_resources(), static_cast<std::size_t>(n - n / 2));
+  expect_same(*adopted, *whole);
+  EXPECT_EQ(adopted->nodes(), last.nodes());  // the same nodes, only the index is new
+  const auto fresh = last.with_index(last.build_index(), last);
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->stale_resources(), 0U);
+  expect_same(*fresh, *whole);
+
+  // A name added after the index was built: the index does not fit, so it is not adopted.
+  std::vector<zone::rrset_change> add{
+      change("example.", rtype::soa, "ns1 hostmaster 999 1h 10m 14d 5m"),
+      change("new.pool", rtype::desc, "kind=cpu vcpu=2")};
+  const auto grown = last.patched(add, nullptr);
+  ASSERT_TRUE(grown);
+  EXPECT_EQ(grown->with_index(middle.build_index(), middle), nullptr);
+}
+
+// Records keep their own TTLs while changesets are folded: a record added with another TTL
+// and removed again leaves its RRset's TTL as it was (as apply_changesets does), and an RRset
+// left with mixed TTLs is refused (as the zone checker refuses it).
+TEST(RrsetChanges, TtlsAreTheRecordsOwnUntilTheEnd) {
+  const auto base = compile(zone_text(1, base_body), false);
+  ASSERT_TRUE(base);
+  auto rr = [](std::string_view owner, rtype t, std::uint32_t ttl, std::string_view data) {
+    const auto c = change(owner, t, data);
+    return record::rr{c.owner, t, ttl, c.data.front()};
+  };
+  auto soa = [&](int serial) {
+    return rr("example.", rtype::soa, 3600,
+              "ns1 hostmaster " + std::to_string(serial) + " 1h 10m 14d 5m");
+  };
+  const record::changeset add{1, 2, {soa(1)}, {soa(2), rr("note", rtype::txt, 7200, "\"x\"")}};
+  const record::changeset remove{2, 3, {soa(2), rr("note", rtype::txt, 7200, "\"x\"")}, {soa(3)}};
+  const std::vector<record::changeset> both{add, remove};
+  auto folded = zone::rrset_changes(*base, both);
+  ASSERT_TRUE(folded.ok()) << folded.err().message;
+  const auto note = std::find_if(folded->begin(), folded->end(),
+                                 [](const auto& c) { return c.type == rtype::txt; });
+  ASSERT_NE(note, folded->end());
+  EXPECT_EQ(note->ttl, 3600U);
+  EXPECT_EQ(note->data.size(), 1U);
+  auto mixed = zone::rrset_changes(*base, std::span(&add, 1));
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(mixed.err().message.find("different TTLs"), std::string::npos) << mixed.err().message;
 }
 
 }  // namespace
