@@ -35,11 +35,12 @@ std::uint32_t name_hash(std::string_view name) noexcept {
 }  // namespace
 
 const node* compiled_zone::find(std::string_view name) const noexcept {
-  if (m_slots.empty()) return nullptr;
+  if (!m_slots) return nullptr;
+  const auto& slots = *m_slots;
   const std::uint32_t h = name_hash(name);
-  const std::size_t mask = m_slots.size() - 1;
+  const std::size_t mask = slots.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    const std::uint64_t slot = m_slots[i];
+    const std::uint64_t slot = slots[i];
     if (slot == 0) return nullptr;
     if (static_cast<std::uint32_t>(slot >> 32) != h) continue;
     const node& n = *m_nodes[static_cast<std::uint32_t>(slot) - 1];
@@ -48,39 +49,38 @@ const node* compiled_zone::find(std::string_view name) const noexcept {
 }
 
 void compiled_zone::index_names() {
-  if (m_hashes.size() != m_nodes.size()) {
-    m_hashes.resize(m_nodes.size());
-    for (std::size_t i = 0; i < m_nodes.size(); ++i) m_hashes[i] = name_hash(m_nodes[i]->name);
-  }
   std::size_t size = 16;
   while (size < 2 * m_nodes.size()) size *= 2;
-  m_slots.assign(size, 0);
+  auto slots = std::make_shared<std::vector<std::uint64_t>>(size, 0);
   const std::size_t mask = size - 1;
   for (std::uint32_t n = 0; n < m_nodes.size(); ++n) {
-    std::size_t i = m_hashes[n] & mask;
-    while (m_slots[i] != 0) i = (i + 1) & mask;
-    m_slots[i] = std::uint64_t{m_hashes[n]} << 32 | (n + 1);
+    const std::uint32_t h = name_hash(m_nodes[n]->name);
+    std::size_t i = h & mask;
+    while ((*slots)[i] != 0) i = (i + 1) & mask;
+    (*slots)[i] = std::uint64_t{h} << 32 | (n + 1);
   }
+  m_slots = std::move(slots);
 }
 
 void compiled_zone::index_nsec() {
-  m_nsec.resize(m_nodes.size());
+  auto cover = std::make_shared<std::vector<std::uint32_t>>(m_nodes.size());
   std::uint32_t last = no_node;
   for (std::uint32_t i = 0; i < m_nodes.size(); ++i) {
     const node& n = *m_nodes[i];
     if (n.role != name_role::below_delegation && n.find(record::rtype::nsec) != nullptr) last = i;
-    m_nsec[i] = last;
+    (*cover)[i] = last;
   }
+  m_nsec = std::move(cover);
 }
 
 const rrset* compiled_zone::covering_nsec(std::string_view name) const noexcept {
   // The last node at or before `name`: the apex is the first node, so there is one.
   auto it = std::upper_bound(m_nodes.begin(), m_nodes.end(), name,
-                             [](std::string_view n, const std::shared_ptr<const node>& x) {
+                             [](std::string_view n, const node* x) {
                                return name::canonical_compare(n, std::string_view(x->name)) < 0;
                              });
   if (it == m_nodes.begin()) return nullptr;
-  const std::uint32_t at = m_nsec[static_cast<std::size_t>(it - m_nodes.begin()) - 1];
+  const std::uint32_t at = (*m_nsec)[static_cast<std::size_t>(it - m_nodes.begin()) - 1];
   return at == no_node ? nullptr : m_nodes[at]->find(record::rtype::nsec);
 }
 
@@ -137,6 +137,7 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const
   z->m_origin = zone.origin;
   z->m_records = zone.records.size();
   z->m_nodes.reserve(shape.names.size());
+  z->m_owners.reserve(shape.names.size());
   std::vector<node*> building;  // the same nodes, writable until the zone is out
   building.reserve(shape.names.size());
   std::uint64_t earliest = std::numeric_limits<std::uint64_t>::max();
@@ -147,7 +148,7 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const
     auto fresh = std::make_shared<node>();
     node& n = *fresh;
     building.push_back(fresh.get());
-    z->m_nodes.push_back(std::move(fresh));
+    z->add_node(std::move(fresh));
     n.name = e.name.text();
     n.role = e.role;
     n.apex = e.role == name_role::apex;
@@ -192,6 +193,16 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const
   }
   z->index_resources();
   return z;
+}
+
+void compiled_zone::add_node(std::shared_ptr<const node> n) {
+  m_nodes.push_back(n.get());
+  m_owners.push_back(std::move(n));
+}
+
+void compiled_zone::set_node(std::size_t i, std::shared_ptr<const node> n) {
+  m_nodes[i] = n.get();
+  m_owners.set(i, std::move(n));
 }
 
 void compiled_zone::set_apex_derived() {
@@ -282,13 +293,13 @@ std::pair<std::uint32_t, std::uint32_t> compiled_zone::subtree(
     std::string_view name) const noexcept {
   const auto first =
       std::lower_bound(m_nodes.begin(), m_nodes.end(), name,
-                       [](const std::shared_ptr<const node>& x, std::string_view n) {
+                       [](const node* x, std::string_view n) {
                          return name::canonical_compare(std::string_view(x->name), n) < 0;
                        });
   // Canonical order keeps a subtree contiguous: the names below `name` follow it.
   const auto last = std::partition_point(
       first, m_nodes.end(),
-      [&](const std::shared_ptr<const node>& x) { return at_or_below(x->name, name); });
+      [&](const node* x) { return at_or_below(x->name, name); });
   return {static_cast<std::uint32_t>(first - m_nodes.begin()),
           static_cast<std::uint32_t>(last - m_nodes.begin())};
 }

@@ -170,24 +170,28 @@ class zone_patch {
 
   // The new node order: the base's, rebuilt nodes in place of theirs, added names in.
   void merge() {
-    auto& out = m_zone->m_nodes;
+    compiled_zone& z = *m_zone;
     const auto& base = m_base.m_nodes;
-    if (m_added.empty()) {
-      out = base;
-      for (auto& [name, n] : m_edited) out[index_of_base(name)] = n;
+    if (m_added.empty()) {  // the base's table, chunks shared: only the edited ones copied
+      z.m_nodes = base;
+      z.m_owners = m_base.m_owners;
+      for (auto& [name, n] : m_edited) z.set_node(index_of_base(name), n);
       return;
     }
     std::vector<std::string> added(m_added.begin(), m_added.end());
     std::sort(added.begin(), added.end(), canonical_less);
-    out.reserve(base.size() + added.size());
+    z.m_nodes.clear();
+    z.m_owners = node_owners();
+    z.m_nodes.reserve(base.size() + added.size());
+    z.m_owners.reserve(base.size() + added.size());
     std::size_t a = 0;
     for (std::size_t i = 0; i <= base.size(); ++i) {
       while (a < added.size() && (i == base.size() || canonical_less(added[a], base[i]->name))) {
-        out.push_back(m_edited.at(added[a++]));
+        z.add_node(m_edited.at(added[a++]));
       }
       if (i == base.size()) break;
       auto e = m_edited.find(base[i]->name);
-      out.push_back(e != m_edited.end() ? e->second : base[i]);
+      z.add_node(e != m_edited.end() ? e->second : m_base.m_owners[i]);
     }
   }
 
@@ -195,7 +199,7 @@ class zone_patch {
   std::uint32_t index_of_base(const std::string& name) const {
     const auto it =
         std::lower_bound(m_base.m_nodes.begin(), m_base.m_nodes.end(), name,
-                         [](const std::shared_ptr<const node>& x, const std::string& s) {
+                         [](const node* x, const std::string& s) {
                            return canonical_less(x->name, s);
                          });
     return static_cast<std::uint32_t>(it - m_base.m_nodes.begin());
@@ -226,6 +230,7 @@ class zone_patch {
       if (!m_added.erase(*it)) m_gone.insert(*it);
       m_edited.erase(*it);
       out.erase(out.begin() + static_cast<std::ptrdiff_t>(pos));
+      m_zone->m_owners.erase(pos);
     }
   }
 
@@ -234,7 +239,7 @@ class zone_patch {
     const auto& out = m_zone->m_nodes;
     return static_cast<std::size_t>(
         std::lower_bound(out.begin(), out.end(), name,
-                         [](const std::shared_ptr<const node>& x, const std::string& s) {
+                         [](const node* x, const std::string& s) {
                            return canonical_less(x->name, s);
                          }) -
         out.begin());
@@ -242,10 +247,10 @@ class zone_patch {
 
   // The node at `pos` of the new order, writable (copied from the base when shared).
   node& writable(std::size_t pos) {
-    auto& slot = m_zone->m_nodes[pos];
-    auto [it, fresh] = m_edited.try_emplace(slot->name);
-    if (fresh) it->second = std::make_shared<node>(*slot);
-    slot = it->second;
+    const node& now = *m_zone->m_nodes[pos];
+    auto [it, fresh] = m_edited.try_emplace(now.name);
+    if (fresh) it->second = std::make_shared<node>(now);
+    m_zone->set_node(pos, it->second);
     return *it->second;
   }
 
@@ -305,8 +310,7 @@ class zone_patch {
     if (m_stats.names_changed) {
       m_zone->index_names();
     } else {
-      m_zone->m_hashes = m_base.m_hashes;
-      m_zone->m_slots = m_base.m_slots;
+      m_zone->m_slots = m_base.m_slots;  // the same names at the same numbers
     }
     for (auto& [name, n] : m_edited) {
       for (auto& s : n->rrsets) {
@@ -329,13 +333,17 @@ class zone_patch {
     }
   }
 
-  // NS RRsets of unchanged nodes whose glue is in a node that was rebuilt or went.
+  // NS RRsets of unchanged nodes whose glue is in a node that was rebuilt or went: at the
+  // apex and the delegation points (a patch makes no new ones), not a walk over every node.
   void relink_glue() {
     if (m_edited.empty()) return;
-    auto& out = m_zone->m_nodes;
-    for (std::size_t pos = 0; pos < out.size(); ++pos) {
+    std::vector<std::string> owners{m_base.apex().name};
+    for (auto c : m_base.m_cuts) owners.push_back(m_base.m_nodes[c]->name);
+    const auto& out = m_zone->m_nodes;
+    for (const auto& name : owners) {
+      const std::size_t pos = position(name);
+      if (pos == out.size() || out[pos]->name != name) continue;
       const node& n = *out[pos];
-      if (!n.apex && !n.cut) continue;
       if (m_edited.contains(n.name)) continue;
       const rrset* ns = n.find(rtype::ns);
       if (ns == nullptr || ns->glue.empty()) continue;

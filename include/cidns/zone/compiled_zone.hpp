@@ -22,6 +22,7 @@
 #include "cidns/select/index.hpp"
 #include "cidns/zone/contents.hpp"
 #include "cidns/zone/layout.hpp"
+#include "cidns/zone/node_owners.hpp"
 
 namespace cidns::zone {
 
@@ -110,7 +111,7 @@ class compiled_zone : public select::resource_source {
   const node& apex() const noexcept { return *m_nodes[m_apex]; }
   std::uint32_t apex_index() const noexcept { return m_apex; }
   // Nodes in canonical order.
-  const std::vector<std::shared_ptr<const node>>& nodes() const noexcept { return m_nodes; }
+  const std::vector<const node*>& nodes() const noexcept { return m_nodes; }
   const node& at(std::uint32_t i) const noexcept { return *m_nodes[i]; }
   // The NSEC RRset that covers `name` (canonical text in the zone): the one
   // at the closest name before or at it in canonical order that has one.
@@ -161,18 +162,22 @@ class compiled_zone : public select::resource_source {
   void index_names();
   void index_nsec();
   void set_apex_derived();  // serial, negative SOA and its SIGs, m_signed
+  void add_node(std::shared_ptr<const node> n);             // at the end
+  void set_node(std::size_t i, std::shared_ptr<const node> n);  // in place of node i
 
   name::identifier m_origin;
   std::uint32_t m_serial = 0;
   std::size_t m_records = 0;
-  std::vector<std::shared_ptr<const node>> m_nodes;
-  // The name index: open addressing over (hash << 32 | node number + 1), 0 empty; m_hashes
-  // holds each node's hash so that a version with names added rebuilds it without rehashing.
-  std::vector<std::uint64_t> m_slots;
-  std::vector<std::uint32_t> m_hashes;
+  // The nodes in canonical order: m_nodes for lookups, m_owners keeping them alive (the same
+  // pointers; shared with other versions chunk by chunk, so copying a version is cheap).
+  std::vector<const node*> m_nodes;
+  node_owners m_owners;
+  // The name index: open addressing over (hash << 32 | node number + 1), 0 empty. Shared
+  // with the version patched from this one while no name comes or goes.
+  std::shared_ptr<const std::vector<std::uint64_t>> m_slots;
   // For each node, the node whose NSEC covers the names right after it in canonical order
-  // (itself when it has an NSEC); no_node in an unsigned zone.
-  std::vector<std::uint32_t> m_nsec;
+  // (itself when it has an NSEC); no_node in an unsigned zone. Shared like m_slots.
+  std::shared_ptr<const std::vector<std::uint32_t>> m_nsec;
   std::uint32_t m_apex = 0;
   bool m_signed = false;
   std::uint64_t m_earliest_expiration = 0;
