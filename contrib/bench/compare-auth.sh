@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# compare-auth.sh: cidns-authd against NSD and against the bare UDP echo floor, measured the
+# compare-auth.sh: cidns-authd against NSD, Knot DNS and the bare UDP echo floor, measured the
 # way /work/shared/BENCHMARKING.md (and contrib/bench/README.md) describes:
-#   - a 100,000-resource zone (gen-zone) served by cidns-authd, its DNS twin served by NSD;
+#   - a 100,000-resource zone (gen-zone) served by cidns-authd, its DNS twin served by NSD and
+#     by knotd (one UDP, TCP and background worker; skipped, with a note, when knotd is missing
+#     and cannot be installed);
 #   - servers pinned to CPU 0 with one serving thread, load generators pinned to CPU 1;
 #   - query mix: 95 % existing names drawn uniformly, 5 % names that do not exist;
 #   - (a) saturation run: QPS and server CPU µs per answered query (Δ utime+stime of every
@@ -36,6 +38,7 @@ KEEP=${KEEP:-0}
 AUTHD_ADDR=127.0.0.2
 NSD_ADDR=127.0.0.3
 ECHO_ADDR=127.0.0.4
+KNOT_ADDR=127.0.0.5
 
 say() { printf '%s\n' "$*" >&2; }
 die() {
@@ -78,6 +81,14 @@ if ! need_tools; then
 fi
 NSD=$(command -v nsd)
 DNSPERF=$(command -v dnsperf)
+if ! command -v knotd >/dev/null; then
+  say "compare-auth: installing knot (Knot DNS, the second peer)"
+  sudo=()
+  ((EUID == 0)) || sudo=(sudo)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -y install knot >&2 ||
+    say "compare-auth: could not install knot: Knot DNS is left out of this run"
+fi
+KNOTD=$(command -v knotd || true)
 CLK_TCK=$(getconf CLK_TCK)
 
 # ---- build -------------------------------------------------------------------------------------
@@ -236,7 +247,7 @@ elif kind == "dnsperf-latency":
 EOF
 
 cat >"$TMP/table.py" <<'EOF'
-# table.py RESULTS.tsv: ranges over runs; ratios to NSD and to the echo floor within each run.
+# table.py RESULTS.tsv: ranges over runs; ratios to NSD, Knot and the echo floor within each run.
 import collections, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 hdr = rows[0]
@@ -262,10 +273,10 @@ def ratio(server, peer):
         a, b = num(d["cpu_us"]), num(p["cpu_us"]) if p else None
         out.append(a / b if a and b else None)
     return out
-cols = ["server", "QPS (saturated)", "server busy", "CPU µs/answer", "vs NSD", "vs echo",
+cols = ["server", "QPS (saturated)", "server busy", "CPU µs/answer", "vs NSD", "vs Knot", "vs echo",
         "p50 ms @rate", "p99 ms @rate", "resp B", "lost (sat.)"]
 table = [cols]
-order = [s for s in ("cidns-authd", "nsd", "udp_echo", "udp_echo-dnsperf") if s in by]
+order = [s for s in ("cidns-authd", "nsd", "knotd", "udp_echo", "udp_echo-dnsperf") if s in by]
 for s in order:
     runs = list(by[s].values())
     table.append([
@@ -274,6 +285,7 @@ for s in order:
         rng([num(r["busy_pct"]) for r in runs], "{:.0f}%"),
         rng([num(r["cpu_us"]) for r in runs], "{:.2f}"),
         "1" if s == "nsd" else rng(ratio(s, "nsd"), "{:.2f}×"),
+        "1" if s == "knotd" else rng(ratio(s, "knotd"), "{:.2f}×"),
         "1" if s == "udp_echo" else rng(ratio(s, "udp_echo"), "{:.2f}×"),
         rng([num(r["p50_ms"]) for r in runs], "{:.3f}"),
         rng([num(r["p99_ms"]) for r in runs], "{:.3f}"),
@@ -292,7 +304,8 @@ for s in order:
             print(f"  run {run} {s}: rcodes {d['rcodes']}")
 if "udp_echo-dnsperf" in by:
     print("  udp_echo-dnsperf: dnsperf against the same echo, for its latency floor: the latency")
-    print("  columns compare within a client (cidns-authd with udp_echo; nsd with udp_echo-dnsperf).")
+    print("  columns compare within a client (cidns-authd with udp_echo; nsd and knotd with")
+    print("  udp_echo-dnsperf).")
 EOF
 
 # ---- zones and query files ---------------------------------------------------------------------
@@ -310,6 +323,7 @@ say "compare-auth: zone $ORIGIN: $NAMES resources; $QUERIES queries (95 % existi
 AUTHD_PORT=$(python3 "$FREEPORT" "$AUTHD_ADDR")
 NSD_PORT=$(python3 "$FREEPORT" "$NSD_ADDR")
 ECHO_PORT=$(python3 "$FREEPORT" "$ECHO_ADDR")
+KNOT_PORT=$(python3 "$FREEPORT" "$KNOT_ADDR")
 
 mkdir -p "$TMP/nsd"
 cp "$TMP/dns.zone" "$TMP/nsd/dns.zone"
@@ -338,9 +352,34 @@ zone:
   zonefile: "dns.zone"
 EOF
 
+mkdir -p "$TMP/knot"
+cp "$TMP/dns.zone" "$TMP/knot/dns.zone"
+cat >"$TMP/knot/knot.conf" <<EOF
+server:
+    rundir: "$TMP/knot"
+    listen: $KNOT_ADDR@$KNOT_PORT
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: "$TMP/knot"
+log:
+  - target: stderr
+    any: warning
+template:
+  - id: default
+    storage: "$TMP/knot"
+    zonefile-sync: -1
+    journal-content: none
+zone:
+  - domain: "$ORIGIN"
+    file: "$TMP/knot/dns.zone"
+EOF
+
 AUTHD_CMD=(taskset -c "$SERVER_CPU" "$AUTHD" --listen "$AUTHD_ADDR:$AUTHD_PORT"
   --zone "$ORIGIN=$TMP/cidns.zone" --threads 1 --control off --log-level warning)
 NSD_CMD=(taskset -c "$SERVER_CPU" "$NSD" -d -c "$TMP/nsd/nsd.conf")
+KNOT_CMD=(taskset -c "$SERVER_CPU" "$KNOTD" -c "$TMP/knot/knot.conf")
 ECHO_CMD=(taskset -c "$SERVER_CPU" "$ECHO" --listen "$ECHO_ADDR:$ECHO_PORT" --batch "$ECHO_BATCH")
 
 declare -A SERVER_PID=()
@@ -354,6 +393,9 @@ start_server() { # NAME LOG CMD...
 }
 start_server cidns-authd "$TMP/authd.log" "${AUTHD_CMD[@]}"
 start_server nsd "$TMP/nsd/nsd.out" "${NSD_CMD[@]}"
+if [[ -n $KNOTD ]]; then
+  start_server knotd "$TMP/knot/knotd.out" "${KNOT_CMD[@]}"
+fi
 if [[ -n $ECHO ]]; then
   start_server udp_echo "$TMP/echo.log" "${ECHO_CMD[@]}"
 fi
@@ -363,8 +405,8 @@ ready_cidns() { # ADDR PORT
   "$PERF" -s "$1:$2" -d "$TMP/queries-cidns.txt.ready" -t DESC -w 0.5 --json 2>/dev/null |
     grep -q '"completed": 1,.*"NOERROR": 1'
 }
-ready_nsd() {
-  "$DNSPERF" -s "$NSD_ADDR" -p "$NSD_PORT" -d "$TMP/queries-dns.txt.ready" -t 1 2>/dev/null |
+ready_dns() { # ADDR PORT
+  "$DNSPERF" -s "$1" -p "$2" -d "$TMP/queries-dns.txt.ready" -t 1 2>/dev/null |
     grep -q 'NOERROR 1 '
 }
 wait_ready() { # NAME CHECK... ; up to 120 s
@@ -372,7 +414,8 @@ wait_ready() { # NAME CHECK... ; up to 120 s
   shift
   until "$@"; do
     if ! kill -0 "${SERVER_PID[$name]}" 2>/dev/null; then
-      cat "$TMP"/*.log "$TMP"/nsd/*.out "$TMP"/nsd/nsd.log 2>/dev/null | tail -n 20 >&2 || true
+      cat "$TMP"/*.log "$TMP"/nsd/*.out "$TMP"/nsd/nsd.log "$TMP"/knot/*.out 2>/dev/null |
+        tail -n 20 >&2 || true
       die "$name exited before answering"
     fi
     ((SECONDS - t0 < 120)) || die "$name gave no answer within 120 s"
@@ -381,7 +424,8 @@ wait_ready() { # NAME CHECK... ; up to 120 s
   say "compare-auth: $name answers ($((SECONDS - t0)) s after the check began)"
 }
 wait_ready cidns-authd ready_cidns "$AUTHD_ADDR" "$AUTHD_PORT"
-wait_ready nsd ready_nsd
+wait_ready nsd ready_dns "$NSD_ADDR" "$NSD_PORT"
+if [[ -n $KNOTD ]]; then wait_ready knotd ready_dns "$KNOT_ADDR" "$KNOT_PORT"; fi
 if [[ -n $ECHO ]]; then wait_ready udp_echo ready_cidns "$ECHO_ADDR" "$ECHO_PORT"; fi
 
 # ---- measurements ------------------------------------------------------------------------------
@@ -405,6 +449,7 @@ load_cmd() { # SERVER MODE SECONDS
     cidns-authd) perf_cmd "$AUTHD_ADDR" "$AUTHD_PORT" "$2" "$3" ;;
     udp_echo) perf_cmd "$ECHO_ADDR" "$ECHO_PORT" "$2" "$3" ;;
     nsd) dnsperf_cmd "$NSD_ADDR" "$NSD_PORT" "$2" "$3" ;;
+    knotd) dnsperf_cmd "$KNOT_ADDR" "$KNOT_PORT" "$2" "$3" ;;
     udp_echo-dnsperf) dnsperf_cmd "$ECHO_ADDR" "$ECHO_PORT" "$2" "$3" ;;
   esac
 }
@@ -420,6 +465,7 @@ run_load() { # SERVER MODE SECONDS OUT
 now() { date +%s.%N; }
 
 SERVERS=(nsd cidns-authd)
+if [[ -n $KNOTD ]]; then SERVERS+=(knotd); fi
 if [[ -n $ECHO ]]; then SERVERS+=(udp_echo udp_echo-dnsperf); fi
 RESULTS=$TMP/results.tsv
 printf 'run\tserver\tcompleted\tqps\tcpu_us\tbusy_pct\tp50_ms\tp99_ms\tresp_bytes\trcodes\tlost\n' >"$RESULTS"
@@ -445,11 +491,11 @@ for run in $(seq 1 "$RUNS"); do
     t1=$(now)
     c1=$(python3 "$TMP/cpu.py" "${SERVER_PID[$s]}")
     kind=perf
-    [[ $s == nsd ]] && kind=dnsperf
+    [[ $s == nsd || $s == knotd ]] && kind=dnsperf
     read -r completed qps _ _ resp rcodes lost < <(python3 "$TMP/parse.py" "$kind" "$out-sat.txt") || true
     [[ -n ${lost:-} ]] || die "$s: cannot read $out-sat.txt"
     run_load "$s" rate "$DURATION" "$out-rate.txt"
-    [[ $s == nsd ]] && kind=dnsperf-latency
+    [[ $s == nsd || $s == knotd ]] && kind=dnsperf-latency
     read -r _ _ p50 p99 _ _ _ < <(python3 "$TMP/parse.py" "$kind" "$out-rate.txt") || true
     [[ -n ${p99:-} ]] || die "$s: cannot read $out-rate.txt"
     read -r cpu_us busy < <(python3 -c "
@@ -477,6 +523,10 @@ printf -v q ' %q' "${AUTHD_CMD[@]}"
 echo " ${q}"
 printf -v q ' %q' "${NSD_CMD[@]}"
 echo " ${q}   (nsd.conf: server-count 1, rrl-ratelimit 0)"
+if [[ -n $KNOTD ]]; then
+  printf -v q ' %q' "${KNOT_CMD[@]}"
+  echo " ${q}   (knot.conf: udp/tcp/background-workers 1, no journal)"
+fi
 if [[ -n $ECHO ]]; then
   printf -v q ' %q' "${ECHO_CMD[@]}"
   echo " ${q}"
