@@ -330,15 +330,27 @@ TEST(TcpHostile, MemoryReturnsAfterNeverReadingClientsLeave) {
   fd_set_guard g;
   open_hostile(g, ep, 250, 32, 4096);
   send_big_queries(g, 24);
-  ASSERT_TRUE(eventually([&] { return s.stats().tcp_received >= 250 * 24; }, 10s));
+  // The peak is sampled from the first reply on: how much stays queued in the process, and
+  // for how long, depends on how much the kernel's socket buffers take and on the machine's
+  // load (a loaded CI runner sees a lower, earlier peak).
   std::size_t peak_rss = 0;
+  std::uint64_t queued = 0;
+  auto sample = [&] {
+    peak_rss = std::max(peak_rss, rss_bytes());
+    queued = std::max(queued, s.stats().tcp_queued_bytes);
+  };
+  ASSERT_TRUE(eventually(
+      [&] {
+        sample();
+        return s.stats().tcp_received >= 250 * 24;
+      },
+      10s));
   eventually(
       [&] {
-        peak_rss = std::max(peak_rss, rss_bytes());
+        sample();
         return false;
       },
       300ms);
-  const auto queued = s.stats().tcp_queued_bytes;
   g.close_all();
   ASSERT_TRUE(eventually([&] { return s.stats().tcp_open == 0; }, 3s));
   std::size_t rss_after = rss_bytes();
@@ -348,10 +360,10 @@ TEST(TcpHostile, MemoryReturnsAfterNeverReadingClientsLeave) {
         return rss_after * 5 <= rss_start * 6;
       },
       4s);
-  std::fprintf(stderr, "queued %lu MB; RSS start %zu MB, peak %zu MB, after %zu MB\n",
+  std::fprintf(stderr, "peak queued %lu MB; RSS start %zu MB, peak %zu MB, after %zu MB\n",
                static_cast<unsigned long>(queued >> 20), rss_start >> 20, peak_rss >> 20,
                rss_after >> 20);
-  EXPECT_GT(peak_rss, rss_start + (std::size_t{40} << 20));  // the load did take memory
+  EXPECT_GT(peak_rss, rss_start + (std::size_t{16} << 20));  // the load did take memory
   EXPECT_LE(rss_after * 5, rss_start * 6);                   // within 1.2x of the start
   EXPECT_EQ(s.stats().tcp_queued_bytes, 0u);
   s.stop();
