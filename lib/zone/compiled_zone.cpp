@@ -75,10 +75,10 @@ void compiled_zone::index_nsec() {
 
 const rrset* compiled_zone::covering_nsec(std::string_view name) const noexcept {
   // The last node at or before `name`: the apex is the first node, so there is one.
-  auto it = std::upper_bound(m_nodes.begin(), m_nodes.end(), name,
-                             [](std::string_view n, const node* x) {
-                               return name::canonical_compare(n, std::string_view(x->name)) < 0;
-                             });
+  auto it =
+      std::upper_bound(m_nodes.begin(), m_nodes.end(), name, [](std::string_view n, const node* x) {
+        return name::canonical_compare(n, std::string_view(x->name)) < 0;
+      });
   if (it == m_nodes.begin()) return nullptr;
   const std::uint32_t at = (*m_nsec)[static_cast<std::size_t>(it - m_nodes.begin()) - 1];
   return at == no_node ? nullptr : m_nodes[at]->find(record::rtype::nsec);
@@ -205,6 +205,11 @@ void compiled_zone::set_node(std::size_t i, std::shared_ptr<const node> n) {
   m_owners.set(i, std::move(n));
 }
 
+void compiled_zone::erase_node(std::size_t i) {
+  m_nodes.erase(m_nodes.begin() + static_cast<std::ptrdiff_t>(i));
+  m_owners.erase(i);
+}
+
 void compiled_zone::set_apex_derived() {
   const node& apex = *m_nodes[m_apex];
   const rrset* soa_set = apex.find(record::rtype::soa);
@@ -292,14 +297,12 @@ bool compiled_zone::load(std::uint32_t id, record::desc& desc, record::state& st
 std::pair<std::uint32_t, std::uint32_t> compiled_zone::subtree(
     std::string_view name) const noexcept {
   const auto first =
-      std::lower_bound(m_nodes.begin(), m_nodes.end(), name,
-                       [](const node* x, std::string_view n) {
-                         return name::canonical_compare(std::string_view(x->name), n) < 0;
-                       });
+      std::lower_bound(m_nodes.begin(), m_nodes.end(), name, [](const node* x, std::string_view n) {
+        return name::canonical_compare(std::string_view(x->name), n) < 0;
+      });
   // Canonical order keeps a subtree contiguous: the names below `name` follow it.
-  const auto last = std::partition_point(
-      first, m_nodes.end(),
-      [&](const node* x) { return at_or_below(x->name, name); });
+  const auto last = std::partition_point(first, m_nodes.end(),
+                                         [&](const node* x) { return at_or_below(x->name, name); });
   return {static_cast<std::uint32_t>(first - m_nodes.begin()),
           static_cast<std::uint32_t>(last - m_nodes.begin())};
 }

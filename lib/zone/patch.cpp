@@ -33,6 +33,14 @@ bool canonical_less(const std::string& a, const std::string& b) {
 }
 using name_set = std::set<std::string, decltype(&canonical_less)>;
 
+// Where `name` is or would go among `nodes` (canonical order).
+std::size_t lower_position(const std::vector<const node*>& nodes, const std::string& name) {
+  const auto it = std::lower_bound(
+      nodes.begin(), nodes.end(), name,
+      [](const node* x, const std::string& s) { return canonical_less(x->name, s); });
+  return static_cast<std::size_t>(it - nodes.begin());
+}
+
 }  // namespace
 
 class zone_patch {
@@ -197,12 +205,7 @@ class zone_patch {
 
   // Number of base node `name`.
   std::uint32_t index_of_base(const std::string& name) const {
-    const auto it =
-        std::lower_bound(m_base.m_nodes.begin(), m_base.m_nodes.end(), name,
-                         [](const node* x, const std::string& s) {
-                           return canonical_less(x->name, s);
-                         });
-    return static_cast<std::uint32_t>(it - m_base.m_nodes.begin());
+    return static_cast<std::uint32_t>(lower_position(m_base.m_nodes, name));
   }
 
   // Removes the names in `empty` that have nothing below them, then the empty
@@ -216,7 +219,7 @@ class zone_patch {
         check.insert(p.text());
       }
     }
-    auto& out = m_zone->m_nodes;
+    const auto& out = m_zone->m_nodes;
     // Deepest first: canonical order puts a name before everything below it.
     for (auto it = check.rbegin(); it != check.rend(); ++it) {
       const auto pos = position(*it);
@@ -229,20 +232,13 @@ class zone_patch {
       }
       if (!m_added.erase(*it)) m_gone.insert(*it);
       m_edited.erase(*it);
-      out.erase(out.begin() + static_cast<std::ptrdiff_t>(pos));
-      m_zone->m_owners.erase(pos);
+      m_zone->erase_node(pos);
     }
   }
 
   // The position of `name` in the new order (or where it would go).
   std::size_t position(const std::string& name) const {
-    const auto& out = m_zone->m_nodes;
-    return static_cast<std::size_t>(
-        std::lower_bound(out.begin(), out.end(), name,
-                         [](const node* x, const std::string& s) {
-                           return canonical_less(x->name, s);
-                         }) -
-        out.begin());
+    return lower_position(m_zone->m_nodes, name);
   }
 
   // The node at `pos` of the new order, writable (copied from the base when shared).
@@ -387,7 +383,6 @@ class zone_patch {
     } else {
       z.m_nsec = m_base.m_nsec;
     }
-    z.m_earliest_expiration = earliest();
     z.m_cuts = m_base.m_cuts;
     z.m_discovery = m_base.m_discovery;
     z.m_stale = m_base.m_stale;

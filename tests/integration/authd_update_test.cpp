@@ -2,8 +2,8 @@
 // the change seen by queries, the authentication failures (unknown key, bad MAC, stale time,
 // replay), a scoped key refused outside its scope, durability (an acknowledged update
 // survives kill -9 and a restart: the journal is replayed over the zonefile), discovery after
-// updates (and past the discovery index's stale limit, rebuilt aside), queries under a stream of updates, and write-back on demand (control "flush",
-// `cidns-admin server flush`).
+// updates (and past the discovery index's stale limit, rebuilt aside), queries under a stream of
+// updates, and write-back on demand (control "flush", `cidns-admin server flush`).
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -243,8 +243,8 @@ TEST_F(AuthdUpdate, DiscoveryStaysRightWhileItsIndexIsRebuiltAside) {
     }
   }
   EXPECT_EQ(discover(), static_cast<std::size_t>(pools));
-  EXPECT_TRUE(eventually(
-      [&] { return s->log().find("discovery index rebuilt") != std::string::npos; }, 5s))
+  EXPECT_TRUE(
+      eventually([&] { return s->log().find("discovery index rebuilt") != std::string::npos; }, 5s))
       << s->log();
   EXPECT_EQ(discover(), static_cast<std::size_t>(pools));
 }

@@ -161,9 +161,10 @@ class compiled_zone : public select::resource_source {
   // After m_nodes is in place: the name index, the NSEC cover, the apex, the cuts.
   void index_names();
   void index_nsec();
-  void set_apex_derived();  // serial, negative SOA and its SIGs, m_signed
-  void add_node(std::shared_ptr<const node> n);             // at the end
+  void set_apex_derived();                       // serial, negative SOA and its SIGs, m_signed
+  void add_node(std::shared_ptr<const node> n);  // at the end
   void set_node(std::size_t i, std::shared_ptr<const node> n);  // in place of node i
+  void erase_node(std::size_t i);                               // the ones after move down
 
   name::identifier m_origin;
   std::uint32_t m_serial = 0;
