@@ -196,9 +196,7 @@ wire::message transfer_request(const zone::compiled_zone& have, bool incremental
   q.opcode = wire::opcode::xfr;
   q.question = wire::question{have.origin(), record::rtype::soa};
   if (incremental) {
-    const zone::rrset* soa = have.apex().find(record::rtype::soa);
-    if (soa == nullptr || soa->data.empty()) die("no SOA at the apex");
-    q.authority.push_back({have.origin(), record::rtype::soa, soa->ttl, soa->data.front()});
+    q.authority.push_back(have.soa_record());
   }
   return q;
 }

@@ -235,10 +235,10 @@ class rrset_workspace {
       if (const node* n = m_zone.find(r.owner.text())) {
         if (const rrset* have = n->find(type)) {
           set.ttl = have->ttl;
-          set.data = have->data;
-          set.sig_data = have->sig_data;
-          set.sig_ttls = have->sig_ttls;
-          it->second.ttls.assign(have->data.size(), have->ttl);
+          set.data = have->datas();
+          set.sig_data = have->sig_datas();
+          set.sig_ttls = have->sig_ttls();
+          it->second.ttls.assign(have->size(), have->ttl);
         }
       }
     }

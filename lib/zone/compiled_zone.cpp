@@ -7,7 +7,6 @@
 
 #include "cidns/record/data.hpp"
 #include "cidns/wire/message.hpp"
-#include "node_build.hpp"
 
 namespace cidns::zone {
 
@@ -22,7 +21,7 @@ const rrset* node::find(record::rtype t) const noexcept {
 record::rr compiled_zone::soa_record() const {
   // compile() refuses a zone without an SOA at the apex.
   const rrset* soa = apex().find(record::rtype::soa);
-  return {m_origin, record::rtype::soa, soa->ttl, soa->data.front()};
+  return {m_origin, record::rtype::soa, soa->ttl, std::string(soa->front_data())};
 }
 
 namespace {
@@ -87,41 +86,59 @@ const rrset* compiled_zone::covering_nsec(std::string_view name) const noexcept 
 // Node addresses and RRsets inside nodes no longer move once every record is
 // in, so pointers between them stay valid for the zone's life.
 void compiled_zone::resolve_links(rrset& set) const {
-  if (set.type == record::rtype::cname && !set.data.empty()) {
-    if (auto c = record::cname::decode(set.data.front())) set.target = c->target.text();
+  set.set_links(nullptr);
+  if (set.type == record::rtype::cname && !set.empty()) {
+    if (auto c = record::cname::decode(set.front_data())) {
+      auto l = std::make_shared<rrset::links>();
+      l->target = c->target.text();
+      set.set_links(std::move(l));
+    }
+    return;
   }
   if (set.type != record::rtype::ns) return;
-  for (const auto& d : set.data) {
-    auto ns = record::ns::decode(d);
+  std::vector<const rrset*> glue;
+  for (const rrset::entry e : set.records()) {
+    auto ns = record::ns::decode(e.data);
     if (!ns || !ns->server.is_part_of(m_origin)) continue;
     const node* target = find(ns->server.text());
     if (target == nullptr) continue;
-    if (const rrset* a = target->find(record::rtype::addr)) set.glue.push_back(a);
+    if (const rrset* a = target->find(record::rtype::addr)) glue.push_back(a);
   }
-}
-
-void add_data(std::string_view owner, rrset& set, std::string data) {
-  wire::encode_record_body(owner, set.type, set.ttl, data, set.bodies.emplace_back());
-  set.data.push_back(std::move(data));
-}
-
-void add_sig(std::string_view owner, rrset& set, std::string data, std::uint32_t ttl) {
-  wire::encode_record_body(owner, record::rtype::sig, ttl, data, set.sig_bodies.emplace_back());
-  set.sig_data.push_back(std::move(data));
-  set.sig_ttls.push_back(ttl);
+  if (glue.empty()) return;
+  auto l = std::make_shared<rrset::links>();
+  l->glue = std::move(glue);
+  set.set_links(std::move(l));
 }
 
 namespace {
 
-void add_record(node& n, const record::rr& r) {
-  if (n.rrsets.empty() || n.rrsets.back().type != r.type) {
-    rrset fresh;
-    fresh.type = r.type;
-    fresh.ttl = r.ttl;
-    n.rrsets.push_back(std::move(fresh));
+// The RRsets of one name being built, in buffers kept from name to name: the node gets exact
+// copies, one allocation each, and no buffer outgrown on the way is left behind as a hole in
+// the heap between the zone's long-lived blocks (what kept memory from returning after
+// reloads).
+class rrset_scratch {
+ public:
+  void clear() noexcept { m_used = 0; }
+  void add(std::string_view owner, const record::rr& r) {
+    if (m_used == 0 || m_sets[m_used - 1].type != r.type) {
+      if (m_used == m_sets.size()) m_sets.emplace_back();
+      m_sets[m_used++].reset(r.type, r.ttl);
+    }
+    m_sets[m_used - 1].add(owner, r.data);
   }
-  add_data(n.name, n.rrsets.back(), r.data);
-}
+  void add_sig(std::string_view owner, record::rtype covered, const record::rr& r) {
+    for (std::size_t i = 0; i < m_used; ++i) {
+      if (m_sets[i].type == covered) m_sets[i].add_sig(owner, r.data, r.ttl);
+    }
+  }
+  void copy_to(std::vector<rrset>& out) const {
+    out.assign(m_sets.begin(), m_sets.begin() + static_cast<std::ptrdiff_t>(m_used));
+  }
+
+ private:
+  std::vector<rrset> m_sets;
+  std::size_t m_used = 0;
+};
 
 // Canonical text `n` is `zone` or a name below it.
 bool at_or_below(std::string_view n, std::string_view zone) noexcept {
@@ -142,6 +159,7 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const
   building.reserve(shape.names.size());
   std::uint64_t earliest = std::numeric_limits<std::uint64_t>::max();
   std::vector<std::pair<record::rtype, std::size_t>> sigs;  // covered type, record index
+  rrset_scratch scratch;
 
   for (const auto& e : shape.names) {
     if (e.role == name_role::outside) continue;  // the checker reported it
@@ -154,10 +172,11 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const
     n.apex = e.role == name_role::apex;
     n.cut = e.role == name_role::delegation;
     sigs.clear();
+    scratch.clear();
     for (std::size_t i = e.records.begin; i < e.records.end; ++i) {
       const auto& r = zone.records[i];
       if (r.type != record::rtype::sig) {
-        add_record(n, r);
+        scratch.add(n.name, r);
         continue;
       }
       auto s = record::sig::decode(r.data);
@@ -165,11 +184,14 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const
       sigs.emplace_back(s->type_covered, i);
       if (e.role != name_role::below_delegation) earliest = std::min(earliest, s->expiration);
     }
-    for (const auto& [covered, i] : sigs) {
-      const auto& r = zone.records[i];
-      for (auto& set : n.rrsets) {
-        if (set.type == covered) add_sig(n.name, set, r.data, r.ttl);
-      }
+    for (const auto& [covered, i] : sigs) scratch.add_sig(n.name, covered, zone.records[i]);
+    scratch.copy_to(n.rrsets);
+    // The name's records are in the node now: free their heap parts as we go, so that the
+    // peak is the compiled zone plus the bare record array, not plus the whole contents.
+    for (std::size_t i = e.records.begin; i < e.records.end; ++i) {
+      auto& r = zone.records[i];
+      std::string().swap(r.data);
+      r.owner = name::identifier();
     }
   }
   zone = contents{};  // the records are copied into the nodes: free them before indexing
@@ -213,17 +235,17 @@ void compiled_zone::erase_node(std::size_t i) {
 void compiled_zone::set_apex_derived() {
   const node& apex = *m_nodes[m_apex];
   const rrset* soa_set = apex.find(record::rtype::soa);
-  if (soa_set == nullptr || soa_set->data.empty()) throw std::runtime_error("zone has no SOA");
-  auto soa = record::soa::decode(soa_set->data.front());
+  if (soa_set == nullptr || soa_set->empty()) throw std::runtime_error("zone has no SOA");
+  auto soa = record::soa::decode(soa_set->front_data());
   if (!soa) throw std::runtime_error("zone SOA does not decode: " + soa.err().message);
   m_serial = soa->serial;
   const std::uint32_t negative_ttl = std::min(soa_set->ttl, soa->negative_ttl);
   m_negative_soa.clear();
-  wire::encode_record_body(apex.name, record::rtype::soa, negative_ttl, soa_set->data.front(),
+  wire::encode_record_body(apex.name, record::rtype::soa, negative_ttl, soa_set->front_data(),
                            m_negative_soa);
   m_negative_soa_sigs.clear();
-  for (const auto& d : soa_set->sig_data) {
-    wire::encode_record_body(apex.name, record::rtype::sig, negative_ttl, d,
+  for (const rrset::entry e : soa_set->sigs()) {
+    wire::encode_record_body(apex.name, record::rtype::sig, negative_ttl, e.data,
                              m_negative_soa_sigs.emplace_back());
   }
   m_signed = apex.find(record::rtype::key) != nullptr && apex.find(record::rtype::nsec);
@@ -280,13 +302,13 @@ bool compiled_zone::load(std::uint32_t id, record::desc& desc, record::state& st
   if (n.role != name_role::authoritative && n.role != name_role::apex) return false;
   if (n.name.starts_with("*.")) return false;
   const rrset* d = n.find(record::rtype::desc);
-  if (d == nullptr || d->data.empty()) return false;
-  auto decoded = record::desc::decode(d->data.front());
+  if (d == nullptr || d->empty()) return false;
+  auto decoded = record::desc::decode(d->front_data());
   if (!decoded) return false;
   desc = std::move(*decoded);
   has_state = false;
-  if (const rrset* s = n.find(record::rtype::state); s != nullptr && !s->data.empty()) {
-    if (auto st = record::state::decode(s->data.front())) {
+  if (const rrset* s = n.find(record::rtype::state); s != nullptr && !s->empty()) {
+    if (auto st = record::state::decode(s->front_data())) {
       state = std::move(*st);
       has_state = true;
     }

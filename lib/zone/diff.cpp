@@ -19,21 +19,19 @@ namespace {
 struct item {
   record::rtype type;
   std::uint32_t ttl;
-  const std::string* data;
+  std::string_view data;
   friend bool operator==(const item& a, const item& b) noexcept {
-    return a.type == b.type && a.ttl == b.ttl && *a.data == *b.data;
+    return a.type == b.type && a.ttl == b.ttl && a.data == b.data;
   }
 };
 
 std::vector<item> items_of(const rrset& set, bool with_data) {
   std::vector<item> out;
-  out.reserve(set.data.size() + set.sig_data.size());
+  out.reserve(set.size() + set.sig_count());
   if (with_data) {
-    for (const auto& d : set.data) out.push_back({set.type, set.ttl, &d});
+    for (const rrset::entry e : set.records()) out.push_back({set.type, set.ttl, e.data});
   }
-  for (std::size_t i = 0; i < set.sig_data.size(); ++i) {
-    out.push_back({record::rtype::sig, set.sig_ttls[i], &set.sig_data[i]});
-  }
+  for (const rrset::entry e : set.sigs()) out.push_back({record::rtype::sig, e.ttl, e.data});
   return out;
 }
 
@@ -51,7 +49,7 @@ class collector {
 
   // Two RRsets of one type at one name.
   void compare(const std::string& owner, const rrset& a, const rrset& b, bool apex) {
-    if (a.bodies == b.bodies && a.sig_bodies == b.sig_bodies) return;
+    if (a.same_records(b)) return;
     const bool with_data = !(apex && a.type == record::rtype::soa);
     const auto old_items = items_of(a, with_data);
     const auto new_items = items_of(b, with_data);
@@ -88,7 +86,7 @@ class collector {
       m_owner = name::identifier::from_canonical_text(owner);
       m_owner_text = owner;
     }
-    to.push_back(record::rr{m_owner, it.type, it.ttl, *it.data});
+    to.push_back(record::rr{m_owner, it.type, it.ttl, std::string(it.data)});
   }
 
   record::changeset& m_c;

@@ -31,6 +31,7 @@ error io_error(const std::string& path, int err) {
 file_buffer::file_buffer(file_buffer&& other) noexcept
     : m_map(std::exchange(other.m_map, nullptr)),
       m_map_size(std::exchange(other.m_map_size, 0)),
+      m_released(std::exchange(other.m_released, 0)),
       m_data(std::move(other.m_data)) {}
 
 file_buffer& file_buffer::operator=(file_buffer&& other) noexcept {
@@ -38,6 +39,7 @@ file_buffer& file_buffer::operator=(file_buffer&& other) noexcept {
     release();
     m_map = std::exchange(other.m_map, nullptr);
     m_map_size = std::exchange(other.m_map_size, 0);
+    m_released = std::exchange(other.m_released, 0);
     m_data = std::move(other.m_data);
   }
   return *this;
@@ -49,6 +51,19 @@ void file_buffer::release() noexcept {
   if (m_map != nullptr) ::munmap(m_map, m_map_size);
   m_map = nullptr;
   m_map_size = 0;
+  m_released = 0;
+}
+
+void file_buffer::release_before(const char* at) noexcept {
+  if (m_map == nullptr) return;
+  const auto* base = static_cast<const char*>(m_map);
+  if (at < base || at > base + m_map_size) return;
+  static const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t upto = static_cast<std::size_t>(at - base) / page * page;
+  constexpr std::size_t step = std::size_t{16} << 20;
+  if (upto < m_released + step) return;
+  ::madvise(static_cast<char*>(m_map) + m_released, upto - m_released, MADV_DONTNEED);
+  m_released = upto;
 }
 
 std::string_view file_buffer::view() const noexcept {

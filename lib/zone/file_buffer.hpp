@@ -22,12 +22,18 @@ class file_buffer {
   static result<file_buffer> open(const std::string& path);
 
   std::string_view view() const noexcept;
+  // Gives the mapped pages wholly before `at` (a pointer into view()) back to the kernel, once
+  // a few megabytes have been read past them: a zonefile being read then holds a window of
+  // itself in memory, not all of it. The pages are the file's own: read again, they come
+  // back from it unchanged. Nothing for a file that was read rather than mapped.
+  void release_before(const char* at) noexcept;
 
  private:
   void release() noexcept;
   void* m_map = nullptr;
   std::size_t m_map_size = 0;
-  std::string m_data;  // when not mapped
+  std::size_t m_released = 0;  // bytes at the start of the map given back
+  std::string m_data;          // when not mapped
 };
 
 }  // namespace cidns::zone::detail

@@ -7,7 +7,6 @@
 
 #include "cidns/record/data.hpp"
 #include "cidns/zone/compiled_zone.hpp"
-#include "node_build.hpp"
 
 namespace cidns::zone {
 namespace {
@@ -20,7 +19,7 @@ bool changeable(rtype t) noexcept {
 
 bool has_data(const node& n) noexcept {
   return std::any_of(n.rrsets.begin(), n.rrsets.end(),
-                     [](const rrset& s) { return s.type != rtype::nsec && !s.data.empty(); });
+                     [](const rrset& s) { return s.type != rtype::nsec && !s.empty(); });
 }
 
 // A name that carries an NSEC in a signed zone (dnssec::nsec_chain's rule).
@@ -107,7 +106,7 @@ class zone_patch {
   }
 
   static void count(const rrset& s, std::ptrdiff_t sign, std::size_t& records) {
-    const auto n = static_cast<std::ptrdiff_t>(s.data.size() + s.sig_data.size());
+    const auto n = static_cast<std::ptrdiff_t>(s.size() + s.sig_count());
     records = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(records) + sign * n);
   }
 
@@ -126,10 +125,10 @@ class zone_patch {
     rrset fresh;
     fresh.type = type;
     fresh.ttl = ttl;
-    for (auto& d : data) add_data(n.name, fresh, std::move(d));
+    for (const auto& d : data) fresh.add(n.name, d);
     if (sig_data != nullptr) {
       for (std::size_t i = 0; i < sig_data->size(); ++i) {
-        add_sig(n.name, fresh, (*sig_data)[i], i < sig_ttls->size() ? (*sig_ttls)[i] : ttl);
+        fresh.add_sig(n.name, (*sig_data)[i], i < sig_ttls->size() ? (*sig_ttls)[i] : ttl);
       }
     }
     count(fresh, 1, m_zone->m_records);
@@ -270,7 +269,7 @@ class zone_patch {
     for (const auto& name : m_gone) names.push_back(name);
     for (const auto& name : names) around(name);
     const rrset* soa = out[0]->find(rtype::soa);
-    auto soa_data = record::soa::decode(soa->data.front());
+    auto soa_data = record::soa::decode(soa->front_data());
     const std::uint32_t ttl = soa_data ? std::min(soa->ttl, soa_data->negative_ttl) : soa->ttl;
     for (std::size_t pos : look) {
       const node& n = *out[pos];
@@ -281,7 +280,7 @@ class zone_patch {
       want.next =
           name::identifier::from_canonical_text(next < out.size() ? out[next]->name : out[0]->name);
       for (const auto& s : n.rrsets) {
-        if (s.data.empty() || s.type == rtype::nsec) continue;
+        if (s.empty() || s.type == rtype::nsec) continue;
         if (n.role != name_role::delegation || s.type == rtype::ns || s.type == rtype::ds) {
           want.types.push_back(s.type);
         }
@@ -292,8 +291,7 @@ class zone_patch {
       want.types.erase(std::unique(want.types.begin(), want.types.end()), want.types.end());
       std::string data = want.encode();
       const rrset* have = n.find(rtype::nsec);
-      if (have != nullptr && have->data.size() == 1 && have->data.front() == data &&
-          have->ttl == ttl) {
+      if (have != nullptr && have->size() == 1 && have->front_data() == data && have->ttl == ttl) {
         continue;
       }
       replace_rrset(writable(pos), rtype::nsec, ttl, {std::move(data)}, nullptr, nullptr);
@@ -312,18 +310,15 @@ class zone_patch {
       for (auto& s : n->rrsets) {
         if (m_sign != nullptr && m_to_sign.contains({name, s.type})) {
           count(s, -1, m_zone->m_records);
-          s.sig_data.clear();
-          s.sig_ttls.clear();
-          s.sig_bodies.clear();
+          s.clear_sigs();
           const auto owner = name::identifier::from_canonical_text(name);
-          for (auto& sig : (*m_sign)(owner, s.type, s.ttl, s.data)) {
-            add_sig(name, s, std::move(sig), s.ttl);
+          for (const auto& sig : (*m_sign)(owner, s.type, s.ttl, s.datas())) {
+            s.add_sig(name, sig, s.ttl);
             ++m_stats.signatures;
           }
           count(s, 1, m_zone->m_records);
         }
-        s.glue.clear();
-        s.target.clear();
+        s.shrink();
         m_zone->resolve_links(s);
       }
     }
@@ -342,20 +337,17 @@ class zone_patch {
       const node& n = *out[pos];
       if (m_edited.contains(n.name)) continue;
       const rrset* ns = n.find(rtype::ns);
-      if (ns == nullptr || ns->glue.empty()) continue;
+      if (ns == nullptr || ns->glue().empty()) continue;
       bool stale = false;
-      for (const auto& d : ns->data) {
-        auto decoded = record::ns::decode(d);
+      for (const rrset::entry e : ns->records()) {
+        auto decoded = record::ns::decode(e.data);
         if (!decoded) continue;
         const auto& server = decoded->server.text();
         if (m_edited.contains(server) || m_gone.contains(server)) stale = true;
       }
       if (!stale) continue;
       node& w = writable(pos);
-      for (auto& s : w.rrsets) {
-        s.glue.clear();
-        m_zone->resolve_links(s);
-      }
+      for (auto& s : w.rrsets) m_zone->resolve_links(s);
     }
   }
 
@@ -400,8 +392,8 @@ class zone_patch {
     for (const auto& [name, n] : m_edited) {
       if (n->role == name_role::below_delegation) continue;
       for (const auto& s : n->rrsets) {
-        for (const auto& d : s.sig_data) {
-          if (auto sig = record::sig::decode(d)) e = std::min(e, sig->expiration);
+        for (const rrset::entry sig_entry : s.sigs()) {
+          if (auto sig = record::sig::decode(sig_entry.data)) e = std::min(e, sig->expiration);
         }
       }
     }

@@ -75,8 +75,9 @@ struct file_state {
   std::optional<name::identifier> owner;  // the previous record's owner
   std::string_view owner_text;            // as written, to skip re-parsing repeats
   std::uint64_t owner_origin_gen = 0;
-  std::uint64_t origin_gen = 0;       // bumped when origin changes
-  bool first_origin_pending = false;  // top file: its first $ORIGIN names the zone
+  std::uint64_t origin_gen = 0;           // bumped when origin changes
+  detail::file_buffer* buffer = nullptr;  // the file's mapping, given back as it is read
+  bool first_origin_pending = false;      // top file: its first $ORIGIN names the zone
 };
 
 class reader_impl {
@@ -85,8 +86,9 @@ class reader_impl {
     if (m_opt.origin) m_out.zone.origin = *m_opt.origin;
   }
 
-  void read_top(std::string_view text, std::string name) {
+  void read_top(std::string_view text, std::string name, detail::file_buffer* buffer = nullptr) {
     file_state st;
+    st.buffer = buffer;
     st.file = add_file(std::move(name));
     st.dir = directory_of(m_out.zone.files[st.file]);
     st.origin = m_opt.origin;
@@ -137,6 +139,7 @@ class reader_impl {
     lexer lex(text);
     bool blank = false;
     while (!m_stopped) {
+      if (st.buffer != nullptr) st.buffer->release_before(lex.position());
       auto s = lex.next(m_tokens, blank);
       if (s == lexer::status::end) break;
       if (s == lexer::status::error) {
@@ -217,6 +220,7 @@ class reader_impl {
     sub.file = add_file(path);
     sub.dir = directory_of(path);
     m_stack.push_back(std::move(real));
+    sub.buffer = &*buf;
     read(buf->view(), sub);
     m_stack.pop_back();
   }
@@ -305,7 +309,10 @@ load_result read_text(std::string_view text, std::string file_name, const reader
 result<load_result> read_file(const std::string& path, const reader_options& options) {
   auto buf = detail::file_buffer::open(path);
   if (!buf) return std::move(buf).err();
-  return read_text(buf->view(), path, options);
+  load_result out;
+  reader_impl r(options, out);
+  r.read_top(buf->view(), path, &*buf);
+  return out;
 }
 
 }  // namespace cidns::zone

@@ -11,22 +11,20 @@ record_cursor::record_cursor(std::shared_ptr<const compiled_zone> zone)
 record_cursor::record_cursor(const compiled_zone& zone) : m_zone(&zone) {}
 
 bool record_cursor::emit(std::size_t node_index, const rrset& set, record::rr& out) {
-  const std::size_t records = set.data.size();
-  if (m_item >= records + set.sig_data.size()) return false;
+  // The records and then the SIGs lie one after the other in the RRset's buffer.
+  if (m_item == 0) m_at = set.records().begin();
+  if (m_at == set.sigs().end()) return false;
   if (m_owner_node != node_index) {
     m_owner = name::identifier::from_canonical_text(m_zone->nodes()[node_index]->name);
     m_owner_node = node_index;
   }
+  const rrset::entry e = *m_at;
   out.owner = m_owner;
-  if (m_item < records) {
-    out.type = set.type;
-    out.ttl = set.ttl;
-    out.data = set.data[m_item];
-  } else {
-    out.type = record::rtype::sig;
-    out.ttl = set.sig_ttls[m_item - records];
-    out.data = set.sig_data[m_item - records];
-  }
+  const bool sig = m_item >= set.size();
+  out.type = sig ? record::rtype::sig : set.type;
+  out.ttl = sig ? e.ttl : set.ttl;
+  out.data = e.data;
+  ++m_at;
   ++m_item;
   return true;
 }

@@ -16,9 +16,9 @@ using zone::node;
 using zone::rrset;
 
 void add_set(context& c, section s, const rrset& set) {
-  for (const auto& b : set.bodies) c.rb.add_encoded(s, b);
+  for (const rrset::entry e : set.records()) c.rb.add_encoded(s, e.body);
   if (c.dnssec) {
-    for (const auto& b : set.sig_bodies) c.rb.add_encoded(s, b);
+    for (const rrset::entry e : set.sigs()) c.rb.add_encoded(s, e.body);
   }
 }
 
@@ -31,7 +31,7 @@ void add_proof(context& c, const rrset* nsec) {
 }
 
 void add_glue(context& c, const rrset& ns_set) {
-  for (const rrset* a : ns_set.glue) add_set(c, section::additional, *a);
+  for (const rrset* a : ns_set.glue()) add_set(c, section::additional, *a);
 }
 
 void add_negative_soa(context& c, const compiled_zone& z) {
@@ -57,11 +57,9 @@ namespace {
 
 // For wildcard answers: the records re-owned by the query name.
 void add_set_as(context& c, section s, std::string_view owner, const rrset& set) {
-  for (const auto& d : set.data) c.rb.add(s, owner, set.type, set.ttl, d);
+  for (const rrset::entry e : set.records()) c.rb.add(s, owner, set.type, set.ttl, e.data);
   if (c.dnssec) {
-    for (std::size_t i = 0; i < set.sig_data.size(); ++i) {
-      c.rb.add(s, owner, rtype::sig, set.sig_ttls[i], set.sig_data[i]);
-    }
+    for (const rrset::entry e : set.sigs()) c.rb.add(s, owner, rtype::sig, e.ttl, e.data);
   }
 }
 
@@ -89,11 +87,11 @@ void add_answer_set(context& c, std::string_view owner, const node& n, const rrs
 bool answer_sigs(context& c, std::string_view owner, const node& n) {
   bool any = false;
   for (const auto& set : n.rrsets) {
-    for (std::size_t i = 0; i < set.sig_data.size(); ++i) {
+    for (const rrset::entry e : set.sigs()) {
       if (is_wildcard_match(owner, n)) {
-        c.rb.add(section::answer, owner, rtype::sig, set.sig_ttls[i], set.sig_data[i]);
+        c.rb.add(section::answer, owner, rtype::sig, e.ttl, e.data);
       } else {
-        c.rb.add_encoded(section::answer, set.sig_bodies[i]);
+        c.rb.add_encoded(section::answer, e.body);
       }
       any = true;
     }
@@ -133,11 +131,11 @@ void answer_at(context& c, const compiled_zone& z, const node& n, std::string_vi
   if (const rrset* cn = n.find(rtype::cname); cn != nullptr && c.qtype != rtype::cname) {
     add_answer_set(c, owner, n, *cn);
     if (c.chain_size < c.chain.size()) c.chain[c.chain_size++] = owner;
-    if (links >= max_cname_links || cn->target.empty()) return;
-    if (c.seen(cn->target)) return;  // a loop: already answered
-    const compiled_zone* tz = c.zones.find_zone(cn->target);
+    if (links >= max_cname_links || cn->target().empty()) return;
+    if (c.seen(cn->target())) return;  // a loop: already answered
+    const compiled_zone* tz = c.zones.find_zone(cn->target());
     if (tz == nullptr) return;  // outside our zones: the resolver follows it
-    answer_name(c, *tz, cn->target, links + 1);
+    answer_name(c, *tz, cn->target(), links + 1);
     return;
   }
   if (c.qtype == rtype::resource) {

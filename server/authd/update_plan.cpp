@@ -32,7 +32,7 @@ std::string what(std::string_view kind, std::size_t i, const record::rr& r) {
 
 bool has_data(const zone::node* n) {
   return n != nullptr && std::any_of(n->rrsets.begin(), n->rrsets.end(),
-                                     [](const zone::rrset& s) { return !s.data.empty(); });
+                                     [](const zone::rrset& s) { return !s.empty(); });
 }
 
 // The delegation at or above `owner` (below the apex), or nullptr.
@@ -93,7 +93,9 @@ update_plan check_prerequisites(const zone::compiled_zone& z, const wire::messag
     const zone::node* n = z.find(key.first);
     const zone::rrset* set = n != nullptr ? n->find(key.second) : nullptr;
     std::set<std::string> have;
-    if (set != nullptr) have.insert(set->data.begin(), set->data.end());
+    if (set != nullptr) {
+      for (const zone::rrset::entry e : set->records()) have.emplace(e.data);
+    }
     if (have != want) {
       return refuse(wire::rcode::nxrrset,
                     fmt::format("prerequisite: {} {} does not hold exactly the given records",
@@ -148,7 +150,7 @@ update_plan check_change(const zone::compiled_zone& z, const wire::change& c, st
     touched.push_back(r.type);
   } else if (const zone::node* n = z.find(r.owner.text())) {
     for (const auto& s : n->rrsets) {
-      if (!server_managed(s.type) && !s.data.empty()) touched.push_back(s.type);
+      if (!server_managed(s.type) && !s.empty()) touched.push_back(s.type);
     }
   }
   for (auto t : touched) {
@@ -179,7 +181,7 @@ class workspace {
       const zone::node* n = m_zone.find(owner);
       if (const zone::rrset* s = n != nullptr ? n->find(t) : nullptr) {
         it->second.ttl = s->ttl;
-        it->second.data = s->data;
+        it->second.data = s->datas();
       }
     }
     return it->second;
@@ -189,7 +191,7 @@ class workspace {
     std::set<rtype> out;
     if (const zone::node* n = m_zone.find(owner)) {
       for (const auto& s : n->rrsets) {
-        if (!s.data.empty() && !server_managed(s.type)) out.insert(s.type);
+        if (!s.empty() && !server_managed(s.type)) out.insert(s.type);
       }
     }
     for (const auto& [k, s] : m_sets) {
@@ -247,8 +249,8 @@ void apply_change(workspace& w, const wire::change& c, bool apex) {
 // The SOA records that open the changeset: the zone's, and the same with the new serial.
 void add_soa(const zone::compiled_zone& z, std::uint32_t new_serial, record::changeset& c) {
   const zone::rrset* soa = z.apex().find(rtype::soa);
-  if (soa == nullptr || soa->data.empty()) return;  // a compiled zone always has one
-  record::rr old{z.origin(), rtype::soa, soa->ttl, soa->data.front()};
+  if (soa == nullptr || soa->empty()) return;  // a compiled zone always has one
+  record::rr old{z.origin(), rtype::soa, soa->ttl, std::string(soa->front_data())};
   record::rr fresh = old;
   if (auto s = record::soa::decode(old.data)) {
     s->serial = new_serial;
@@ -278,8 +280,7 @@ update_plan plan_update(const zone::compiled_zone& z, const wire::message& m, st
     const zone::node* n = z.find(k.first);
     const zone::rrset* before = n != nullptr ? n->find(k.second) : nullptr;
     const std::uint32_t old_ttl = before != nullptr ? before->ttl : 0;
-    const std::vector<std::string> none;
-    const auto& old_data = before != nullptr ? before->data : none;
+    const auto old_data = before != nullptr ? before->datas() : std::vector<std::string>();
     const auto owner = name::identifier::from_canonical_text(k.first);
     const bool ttl_changed = !now.data.empty() && now.ttl != old_ttl;
     for (const auto& d : old_data) {

@@ -493,7 +493,7 @@ namespace {
 // The apex KEY RRset's records.
 std::vector<std::string> apex_keys(const zone::compiled_zone& z) {
   const zone::rrset* keys = z.apex().find(record::rtype::key);
-  return keys == nullptr ? std::vector<std::string>{} : keys->data;
+  return keys == nullptr ? std::vector<std::string>{} : keys->datas();
 }
 
 }  // namespace

@@ -243,16 +243,22 @@ TEST_F(AuthdHostileUdp, MemoryIsGivenBackAfterZoneReloads) {
   ASSERT_GT(pid, 0);
   const std::uint64_t first = rss_kib(pid);
   std::uint64_t last = first;
-  for (int i = 1; i <= 3; ++i) {
+  std::uint64_t third = first;
+  for (int i = 1; i <= 6; ++i) {
     auto r = control(*s, {{"cmd", "reload"}, {"zone", std::string(provx)}, {"wait", true}});
     ASSERT_TRUE(r.value("ok", false)) << r.dump();
     std::this_thread::sleep_for(300ms);
     last = rss_kib(pid);
+    if (i == 3) third = last;
     std::printf("RSS after the first load %llu KiB, after reload %d %llu KiB\n",
                 static_cast<unsigned long long>(first), i, static_cast<unsigned long long>(last));
   }
   ASSERT_GT(first, 0U);
-  EXPECT_LE(static_cast<double>(last), 1.2 * static_cast<double>(first));
+  // A reload holds the old and the new version at once, and the allocator keeps part of that
+  // peak for the next one: RSS settles within half a zone of the first load's (the zone is
+  // most of it here) and then stays, reload after reload: what a reload frees comes back.
+  EXPECT_LE(static_cast<double>(last), 1.5 * static_cast<double>(first));
+  EXPECT_LE(static_cast<double>(last), 1.1 * static_cast<double>(third));
 }
 
 }  // namespace

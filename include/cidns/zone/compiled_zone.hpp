@@ -23,24 +23,9 @@
 #include "cidns/zone/contents.hpp"
 #include "cidns/zone/layout.hpp"
 #include "cidns/zone/node_owners.hpp"
+#include "cidns/zone/rrset.hpp"
 
 namespace cidns::zone {
-
-// One RRset: its records' data and their pre-encoded Record bodies (owner =
-// the node's name), plus the SIGs that cover it (shown only when DO is set).
-struct rrset {
-  record::rtype type = record::rtype::none;
-  std::uint32_t ttl = 0;
-  std::vector<std::string> data;
-  std::vector<std::string> bodies;
-  std::vector<std::string> sig_data;
-  std::vector<std::uint32_t> sig_ttls;
-  std::vector<std::string> sig_bodies;
-  // Resolved once at compile time, so answering decodes nothing:
-  std::vector<const rrset*> glue;  // NS: the ADDR RRsets of in-zone server names (nodes of
-                                   // the same version: patched() re-resolves them)
-  std::string target;              // CNAME: the target's canonical text
-};
 
 inline constexpr std::uint32_t no_node = 0xffffffff;
 

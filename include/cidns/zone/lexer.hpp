@@ -32,6 +32,8 @@ class lexer {
 
   const error& last_error() const noexcept { return m_error; }
   std::uint32_t line() const noexcept { return m_line; }
+  // Where the next entry's text begins: what lies before it has been read.
+  const char* position() const noexcept { return m_p; }
 
  private:
   std::uint32_t col_of(const char* p) const noexcept {

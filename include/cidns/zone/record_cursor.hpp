@@ -33,6 +33,7 @@ class record_cursor {
   std::size_t m_node = 0;
   std::size_t m_set = 0;
   std::size_t m_item = 0;
+  rrset::range::iterator m_at;                              // item m_item of the RRset being read
   std::size_t m_owner_node = static_cast<std::size_t>(-1);  // the node m_owner names
   name::identifier m_owner;
 };

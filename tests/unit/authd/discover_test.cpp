@@ -190,9 +190,9 @@ TEST_F(DiscoverAnswer, AgreesWithBruteForce) {
       if (n.role != zone::name_role::authoritative || n.name.starts_with("*.")) continue;
       const auto* d = n.find(rtype::desc);
       if (d == nullptr) continue;
-      item it{n.name, record::desc::decode(d->data.front()).value(), std::nullopt};
+      item it{n.name, record::desc::decode(d->front_data()).value(), std::nullopt};
       if (const auto* s = n.find(rtype::state))
-        it.s = record::state::decode(s->data.front()).value();
+        it.s = record::state::decode(s->front_data()).value();
       const select::resource r{&it.d, it.s ? &*it.s : nullptr};
       if (select::matches(*sel, r)) all.push_back(std::move(it));
     }

@@ -61,7 +61,7 @@ inline std::shared_ptr<const zone::compiled_zone> compile(const std::string& tex
 
 inline record::rr soa_of(const zone::compiled_zone& z) {
   const auto* set = z.apex().find(record::rtype::soa);
-  return record::rr{z.origin(), record::rtype::soa, set->ttl, set->data.front()};
+  return record::rr{z.origin(), record::rtype::soa, set->ttl, std::string(set->front_data())};
 }
 
 // How the fake primary misbehaves.

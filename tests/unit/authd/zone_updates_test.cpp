@@ -110,7 +110,7 @@ struct instance {
     const auto* z = served();
     const auto* node = z == nullptr ? nullptr : z->find(owner);
     const auto* set = node == nullptr ? nullptr : node->find(t);
-    return set == nullptr ? std::vector<std::string>{} : set->data;
+    return set == nullptr ? std::vector<std::string>{} : set->datas();
   }
   std::uint32_t serial() const {
     const auto* z = served();

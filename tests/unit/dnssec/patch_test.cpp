@@ -121,7 +121,7 @@ void expect_same(const zone::compiled_zone& patched, const zone::compiled_zone& 
     const auto* b = whole.covering_nsec(n->name);
     ASSERT_EQ(a == nullptr, b == nullptr) << n->name;
     if (a != nullptr) {
-      EXPECT_EQ(a->data, b->data) << n->name;
+      EXPECT_EQ(a->datas(), b->datas()) << n->name;
     }
   }
   for (auto sel : {"kind=gpu", "kind=gpu order=price", "free>=1 limit=1000", "kind=cpu"}) {
@@ -204,7 +204,7 @@ TEST(Patched, SignedInPlaceMatchesAFullSigningAndVerifies) {
   const auto base_plain = compile(zone_text(1, base_body), false);
   const auto base = compile(zone_text(1, base_body), true);
   ASSERT_TRUE(base_plain && base);
-  ASSERT_TRUE(keys_published(keys(), base->apex().find(rtype::key)->data));
+  ASSERT_TRUE(keys_published(keys(), base->apex().find(rtype::key)->datas()));
   const auto signer = patch_signer(keys(), base->origin(), inception, expiration);
   for (const auto& e : edits()) {
     SCOPED_TRACE(e.what);
@@ -276,7 +276,7 @@ TEST(Patched, DeclinesWhatNeedsTheFullPipeline) {
   const auto nsec = signed_base->find("c.example.")->find(rtype::nsec);
   ASSERT_NE(nsec, nullptr);
   zone::rrset_change n{
-      name::identifier::parse("c.example.").value(), rtype::nsec, 300, nsec->data, {}, {}};
+      name::identifier::parse("c.example.").value(), rtype::nsec, 300, nsec->datas(), {}, {}};
   EXPECT_FALSE(patch(*signed_base, n, &signer));
   // Without the SOA there is no new serial.
   std::vector<zone::rrset_change> only{change("new", rtype::txt, "\"x\"")};
