@@ -149,7 +149,7 @@ bool at_or_below(std::string_view n, std::string_view zone) noexcept {
 
 }  // namespace
 
-std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const layout& shape) {
+std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layout shape) {
   auto z = std::make_shared<compiled_zone>();
   z->m_origin = zone.origin;
   z->m_records = zone.records.size();
@@ -161,13 +161,14 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const
   std::vector<std::pair<record::rtype, std::size_t>> sigs;  // covered type, record index
   rrset_scratch scratch;
 
-  for (const auto& e : shape.names) {
+  for (auto& e : shape.names) {
     if (e.role == name_role::outside) continue;  // the checker reported it
     auto fresh = std::make_shared<node>();
     node& n = *fresh;
     building.push_back(fresh.get());
     z->add_node(std::move(fresh));
     n.name = e.name.text();
+    e.name = name::identifier();  // freed as we go, like the records below
     n.role = e.role;
     n.apex = e.role == name_role::apex;
     n.cut = e.role == name_role::delegation;
@@ -195,6 +196,7 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, const
     }
   }
   zone = contents{};  // the records are copied into the nodes: free them before indexing
+  shape = layout{};
 
   z->index_names();
   z->index_nsec();

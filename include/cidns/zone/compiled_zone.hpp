@@ -68,7 +68,8 @@ class compiled_zone : public select::resource_source {
  public:
   // Compiles checked contents and their layout (zone::adjust). Throws
   // std::runtime_error on contents without an SOA at the origin.
-  static std::shared_ptr<const compiled_zone> compile(contents zone, const layout& shape);
+  // Both are consumed: their memory is given back as the nodes are built.
+  static std::shared_ptr<const compiled_zone> compile(contents zone, layout shape);
 
   const name::identifier& origin() const noexcept { return m_origin; }
   std::uint32_t serial() const noexcept { return m_serial; }

@@ -67,6 +67,13 @@ class rrset {
   record::rtype type = record::rtype::none;
   std::uint32_t ttl = 0;
 
+  rrset() = default;
+  rrset(const rrset& other);
+  rrset(rrset&& other) noexcept;
+  rrset& operator=(const rrset& other);
+  rrset& operator=(rrset&& other) noexcept;
+  ~rrset() = default;
+
   std::size_t size() const noexcept { return m_count; }
   bool empty() const noexcept { return m_count == 0; }
   std::size_t sig_count() const noexcept { return m_sig_count; }
@@ -80,7 +87,8 @@ class rrset {
   std::vector<std::uint32_t> sig_ttls() const;
   // The same records and SIGs, byte for byte (TTLs included).
   bool same_records(const rrset& other) const noexcept {
-    return m_count == other.m_count && m_sig_count == other.m_sig_count && m_bytes == other.m_bytes;
+    return m_count == other.m_count && m_sig_count == other.m_sig_count &&
+           bytes() == other.bytes();
   }
 
   // A record of owner `owner` (canonical text) with the RRset's type and TTL, after the
@@ -92,7 +100,7 @@ class rrset {
   // Empty, of type `t` and TTL `rttl`, keeping the buffer's capacity (a scratch RRset).
   void reset(record::rtype t, std::uint32_t rttl) noexcept;
   // Gives back the buffer's spare capacity (once the RRset is complete).
-  void shrink() { m_bytes.shrink_to_fit(); }
+  void shrink();
 
   const std::vector<const rrset*>& glue() const noexcept;
   std::string_view target() const noexcept {
@@ -102,15 +110,22 @@ class rrset {
 
  private:
   static constexpr std::size_t header_size = 12;  // body size, data size, TTL
-  // An entry (header and body) for `data`, at `at` in m_bytes.
+  // An entry (header and body) for `data`, at `at` in the buffer.
   void put(std::size_t at, std::string_view owner, record::rtype t, std::uint32_t rttl,
            std::string_view data);
 
   std::uint32_t m_count = 0;
   std::uint32_t m_sig_count = 0;
-  std::uint32_t m_sigs_at = 0;  // offset of the first SIG in m_bytes
-  std::string m_bytes;
+  std::uint32_t m_sigs_at = 0;  // offset of the first SIG in the buffer
+  // The buffer: a pointer and two 32-bit sizes (16 bytes where a std::string takes 32; there
+  // are millions of RRsets).
+  std::uint32_t m_size = 0;
+  std::uint32_t m_capacity = 0;
+  std::unique_ptr<char[]> m_bytes;
   std::shared_ptr<const links> m_links;
+
+  std::string_view bytes() const noexcept { return {m_bytes.get(), m_size}; }
+  void reserve(std::size_t n);
 };
 
 inline rrset::entry rrset::range::iterator::operator*() const noexcept {
@@ -128,11 +143,11 @@ inline rrset::range::iterator& rrset::range::iterator::operator++() noexcept {
 }
 
 inline rrset::range rrset::records() const noexcept {
-  return {m_bytes.data(), m_bytes.data() + m_sigs_at};
+  return {m_bytes.get(), m_bytes.get() + m_sigs_at};
 }
 
 inline rrset::range rrset::sigs() const noexcept {
-  return {m_bytes.data() + m_sigs_at, m_bytes.data() + m_bytes.size()};
+  return {m_bytes.get() + m_sigs_at, m_bytes.get() + m_size};
 }
 
 }  // namespace cidns::zone
