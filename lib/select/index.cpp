@@ -297,6 +297,29 @@ void index::add(std::uint32_t id, const record::desc& desc, const record::state*
 }
 
 namespace {
+void append_numbers(numeric_array& to, numeric_array& from) {
+  to.pending.insert(to.pending.end(), from.pending.begin(), from.pending.end());
+  from.pending = {};
+}
+}  // namespace
+
+void index::append(index&& later) {
+  auto& m = *m_impl;
+  auto& l = *later.m_impl;
+  m.ids.insert(m.ids.end(), l.ids.begin(), l.ids.end());
+  for (auto& [k, list] : l.postings) {
+    auto& to = m.postings[k];
+    to.insert(to.end(), list.begin(), list.end());
+  }
+  m.regions.merge(l.regions);
+  for (auto& [k, a] : l.numbers) append_numbers(m.numbers[k], a);
+  for (auto& [k, by] : l.money) {
+    for (auto& [c, a] : by) append_numbers(m.money[k][c], a);
+  }
+  later = index();
+}
+
+namespace {
 void finish(numeric_array& a) {
   std::sort(a.pending.begin(), a.pending.end());
   a.ids.resize(a.pending.size());

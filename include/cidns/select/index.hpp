@@ -42,7 +42,10 @@ class index {
   // Adds a resource. Ids are the callers' (a compiled zone uses its node numbers, in
   // canonical name order, so that a scope is a range of ids); add in ascending id order.
   void add(std::uint32_t id, const record::desc& desc, const record::state* state);
-  // Sorts the numeric arrays; call once after the last add().
+  // Takes in `later`, an index filled by add() with ids all above this one's (a second
+  // thread's share of the resources): its ids, lists and numbers go after these. Before build().
+  void append(index&& later);
+  // Sorts the numeric arrays; call once after the last add() (and append()).
   void build();
   std::size_t size() const noexcept;
 

@@ -126,6 +126,8 @@ class compiled_zone : public select::resource_source {
   // The discovery index of this version, built afresh (O(zone); the version is immutable, so
   // any thread may build it while others answer from it).
   std::shared_ptr<const select::index> build_index() const;
+  // Zones with at least this many names build their index on two threads.
+  static constexpr std::uint32_t parallel_index_min = 20000;
   // This version with `index`, built by build_index() on `indexed` (an earlier version with
   // the same names, sharing this one's index: one patched from it, or from its descendants,
   // with no name added or removed): the stale resources left are those whose nodes changed

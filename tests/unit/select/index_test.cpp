@@ -187,6 +187,28 @@ TEST(SelectIndex, EvaluateEqualsBruteForce) {
   }
 }
 
+// Two halves filled apart (as two threads do for a big zone) and appended answer as one index.
+TEST(SelectIndex, AppendedHalvesEvaluateAsOneIndex) {
+  std::mt19937 rng(20261202);
+  auto c = generate(3000, rng);
+  index first;
+  index second;
+  for (std::size_t i = 0; i < c.ids.size(); ++i) {
+    index& into = i < c.ids.size() / 2 ? first : second;
+    into.add(c.ids[i], c.descs[i], c.states[i] ? &*c.states[i] : nullptr);
+  }
+  first.append(std::move(second));
+  first.build();
+  EXPECT_EQ(first.size(), 3000u);
+  EXPECT_EQ(second.size(), 0u);
+  for (int round = 0; round < 300; ++round) {
+    auto text = random_selector(rng);
+    auto s = parse(text);
+    ASSERT_TRUE(s.ok()) << text << ": " << s.err().message;
+    ASSERT_EQ(first.evaluate(*s, 0, 0xffffffff, c), c.brute(*s, 0, 0xffffffff)) << text;
+  }
+}
+
 TEST(SelectIndex, IndexedSelectorsDoNotScan) {
   std::mt19937 rng(7);
   auto c = generate(4000, rng);
