@@ -152,6 +152,8 @@ bool at_or_below(std::string_view n, std::string_view zone) noexcept {
 }  // namespace
 
 std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layout shape) {
+  // Where each record was written only serves diagnostics, all given by now.
+  std::vector<source_pos>().swap(zone.positions);
   auto z = std::make_shared<compiled_zone>();
   z->m_origin = zone.origin;
   z->m_records = zone.records.size();

@@ -233,10 +233,11 @@ TEST(TcpHostile, IdleTimeoutShrinksAsTheTableFills) {
   open_hostile(g, ep, 5, 8);  // full: the floor
   // Full, the floor applies and idle connections go within about a second (not 10 s); as
   // they go the table is no longer full and the timeout grows again, so only the first
-  // closes are bounded by the floor.
+  // closes are bounded by the floor. The bound is half the full timeout: on a loaded runner
+  // (ctest -j2) the first closes took over 2 s once in a few runs.
   const auto start = clock::now();
-  ASSERT_TRUE(eventually([&] { return s.stats().tcp_open <= 6; }, 3s)) << s.stats().tcp_open;
-  EXPECT_LT(clock::now() - start, 2s);
+  ASSERT_TRUE(eventually([&] { return s.stats().tcp_open <= 6; }, 6s)) << s.stats().tcp_open;
+  EXPECT_LT(clock::now() - start, 5s);
   s.stop();
 }
 
