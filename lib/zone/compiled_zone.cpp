@@ -116,8 +116,7 @@ namespace {
 
 // The RRsets of one name being built, in buffers kept from name to name: the node gets exact
 // copies, one allocation each, and no buffer outgrown on the way is left behind as a hole in
-// the heap between the zone's long-lived blocks (what kept memory from returning after
-// reloads).
+// the heap between the zone's long-lived blocks.
 class rrset_scratch {
  public:
   void clear() noexcept { m_used = 0; }
