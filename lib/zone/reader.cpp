@@ -86,7 +86,7 @@ class reader_impl {
     if (m_opt.origin) m_out.zone.origin = *m_opt.origin;
   }
 
-  void read_top(std::string_view text, std::string name, detail::file_buffer* buffer = nullptr) {
+  void read_top(std::string_view text, std::string name, detail::file_buffer* buffer) {
     file_state st;
     st.buffer = buffer;
     st.file = add_file(std::move(name));
@@ -297,22 +297,25 @@ class reader_impl {
   bool m_stopped = false;
 };
 
+// The text of a top file, with its mapping (given back as it is read) when there is one.
+load_result read_top_file(std::string_view text, std::string file_name,
+                          const reader_options& options, detail::file_buffer* buffer) {
+  load_result out;
+  reader_impl r(options, out);
+  r.read_top(text, std::move(file_name), buffer);
+  return out;
+}
+
 }  // namespace
 
 load_result read_text(std::string_view text, std::string file_name, const reader_options& options) {
-  load_result out;
-  reader_impl r(options, out);
-  r.read_top(text, std::move(file_name));
-  return out;
+  return read_top_file(text, std::move(file_name), options, nullptr);
 }
 
 result<load_result> read_file(const std::string& path, const reader_options& options) {
   auto buf = detail::file_buffer::open(path);
   if (!buf) return std::move(buf).err();
-  load_result out;
-  reader_impl r(options, out);
-  r.read_top(buf->view(), path, &*buf);
-  return out;
+  return read_top_file(buf->view(), path, options, &*buf);
 }
 
 }  // namespace cidns::zone

@@ -248,9 +248,7 @@ void apply_change(workspace& w, const wire::change& c, bool apex) {
 
 // The SOA records that open the changeset: the zone's, and the same with the new serial.
 void add_soa(const zone::compiled_zone& z, std::uint32_t new_serial, record::changeset& c) {
-  const zone::rrset* soa = z.apex().find(rtype::soa);
-  if (soa == nullptr || soa->empty()) return;  // a compiled zone always has one
-  record::rr old{z.origin(), rtype::soa, soa->ttl, std::string(soa->front_data())};
+  record::rr old = z.soa_record();  // a compiled zone always has one
   record::rr fresh = old;
   if (auto s = record::soa::decode(old.data)) {
     s->serial = new_serial;

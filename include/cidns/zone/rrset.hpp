@@ -87,8 +87,7 @@ class rrset {
   std::vector<std::uint32_t> sig_ttls() const;
   // The same records and SIGs, byte for byte (TTLs included).
   bool same_records(const rrset& other) const noexcept {
-    return m_count == other.m_count && m_sig_count == other.m_sig_count &&
-           bytes() == other.bytes();
+    return m_count == other.m_count && m_sig_count == other.m_sig_count && bytes() == other.bytes();
   }
 
   // A record of owner `owner` (canonical text) with the RRset's type and TTL, after the

@@ -59,10 +59,7 @@ inline std::shared_ptr<const zone::compiled_zone> compile(const std::string& tex
   return loaded.compiled;
 }
 
-inline record::rr soa_of(const zone::compiled_zone& z) {
-  const auto* set = z.apex().find(record::rtype::soa);
-  return record::rr{z.origin(), record::rtype::soa, set->ttl, std::string(set->front_data())};
-}
+inline record::rr soa_of(const zone::compiled_zone& z) { return z.soa_record(); }
 
 // How the fake primary misbehaves.
 enum class fault { none, tamper_second_mac, other_key_second, refuse, silent, unsigned_refusal };
