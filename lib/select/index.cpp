@@ -299,7 +299,7 @@ void index::add(std::uint32_t id, const record::desc& desc, const record::state*
 namespace {
 void append_numbers(numeric_array& to, numeric_array& from) {
   to.pending.insert(to.pending.end(), from.pending.begin(), from.pending.end());
-  from.pending = {};
+  decltype(from.pending)().swap(from.pending);  // "= {}" would keep the capacity
 }
 }  // namespace
 
@@ -335,7 +335,7 @@ void finish(numeric_array& a) {
   a.starts.push_back(static_cast<std::uint32_t>(a.pending.size()));
   a.values.shrink_to_fit();
   a.starts.shrink_to_fit();
-  a.pending = {};
+  decltype(a.pending)().swap(a.pending);  // "= {}" would keep the capacity
 }
 }  // namespace
 

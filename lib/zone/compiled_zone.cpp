@@ -3,7 +3,11 @@
 
 #include <algorithm>
 #include <exception>
+#include <iterator>
 #include <limits>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdexcept>
 #include <thread>
 
@@ -141,6 +145,21 @@ class rrset_scratch {
   std::size_t m_used = 0;
 };
 
+// Gives back the first `spent` elements of `v` once they are half of it or more (and many):
+// the rest moves to an array of its own and the old one is freed, so that a big array read
+// front to back shrinks as it goes (each element moves about once in all). Returns how many
+// elements left the front.
+template <typename T>
+std::size_t shed_front(std::vector<T>& v, std::size_t spent) {
+  constexpr std::size_t shed_min = 65536;
+  if (spent < shed_min || spent * 2 < v.size()) return 0;
+  std::vector<T> rest;
+  rest.reserve(v.size() - spent);
+  std::move(v.begin() + static_cast<std::ptrdiff_t>(spent), v.end(), std::back_inserter(rest));
+  v.swap(rest);
+  return spent;
+}
+
 // Canonical text `n` is `zone` or a name below it.
 bool at_or_below(std::string_view n, std::string_view zone) noexcept {
   if (zone == ".") return true;
@@ -164,7 +183,15 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layou
   std::vector<std::pair<record::rtype, std::size_t>> sigs;  // covered type, record index
   rrset_scratch scratch;
 
-  for (auto& e : shape.names) {
+  // Spent records and layout entries are given back as the nodes are built: zone.records[0]
+  // is the sorted contents' record number `first_record`.
+  std::size_t first_record = 0;
+  std::size_t spent = 0;
+  for (std::size_t k = 0; k < shape.names.size(); ++k) {
+    k -= shed_front(shape.names, k);
+    first_record += shed_front(zone.records, spent - first_record);
+    auto& e = shape.names[k];
+    spent = std::max(spent, e.records.end);
     if (e.role == name_role::outside) continue;  // the checker reported it
     auto fresh = std::make_shared<node>();
     node& n = *fresh;
@@ -177,7 +204,10 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layou
     n.cut = e.role == name_role::delegation;
     sigs.clear();
     scratch.clear();
-    for (std::size_t i = e.records.begin; i < e.records.end; ++i) {
+    // (An empty non-terminal's range is {0, 0}: no records, wherever the array starts.)
+    const std::size_t begin = e.empty_non_terminal() ? 0 : e.records.begin - first_record;
+    const std::size_t end = begin + e.records.size();
+    for (std::size_t i = begin; i < end; ++i) {
       const auto& r = zone.records[i];
       if (r.type != record::rtype::sig) {
         scratch.add(n.name, r);
@@ -191,8 +221,8 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layou
     for (const auto& [covered, i] : sigs) scratch.add_sig(n.name, covered, zone.records[i]);
     scratch.copy_to(n.rrsets);
     // The name's records are in the node now: free their heap parts as we go, so that the
-    // peak is the compiled zone plus the bare record array, not plus the whole contents.
-    for (std::size_t i = e.records.begin; i < e.records.end; ++i) {
+    // peak is the compiled zone plus what is left of the contents, not plus all of it.
+    for (std::size_t i = begin; i < end; ++i) {
       auto& r = zone.records[i];
       std::string().swap(r.data);
       r.owner = name::identifier();
@@ -219,6 +249,11 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layou
     for (auto& set : n->rrsets) z->resolve_links(set);
   }
   z->index_resources();
+#if defined(__GLIBC__)
+  // The contents' and the index build's blocks are free now, in pieces between the zone's:
+  // hand their pages back rather than keep them mapped (about 45 MiB at a million names).
+  malloc_trim(0);
+#endif
   return z;
 }
 

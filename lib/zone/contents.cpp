@@ -108,16 +108,20 @@ std::vector<record_range> contents::names() const {
   return out;
 }
 
+std::size_t contents::rrset_end(std::size_t begin) const noexcept {
+  std::size_t end = begin + 1;
+  while (end < records.size() && records[end].type == records[begin].type &&
+         records[end].owner == records[begin].owner) {
+    ++end;
+  }
+  return end;
+}
+
 std::vector<record_range> contents::rrsets() const {
   std::vector<record_range> out;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    if (i == 0 || records[i].type != records[i - 1].type ||
-        records[i].owner != records[i - 1].owner) {
-      if (!out.empty()) out.back().end = i;
-      out.push_back(record_range{i, 0});
-    }
+  for (std::size_t i = 0; i < records.size(); i = out.back().end) {
+    out.push_back(record_range{i, rrset_end(i)});
   }
-  if (!out.empty()) out.back().end = records.size();
   return out;
 }
 

@@ -58,6 +58,9 @@ class contents {
   // After sort_canonical(): the runs of equal owners, and of equal (owner, type).
   std::vector<record_range> names() const;
   std::vector<record_range> rrsets() const;
+  // After sort_canonical(): where the RRset starting at records[begin] ends (begin < size()),
+  // for a walk over a big zone's RRsets without a list of them all.
+  std::size_t rrset_end(std::size_t begin) const noexcept;
 
  private:
   bool m_sorted = false;
