@@ -10,6 +10,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 
 #include "keys.hpp"
@@ -20,11 +21,25 @@ namespace {
 using detail::key_kind;
 using ids_t = std::vector<std::uint32_t>;
 
+// A number and its id as add() collects them, ordered by (value, id): 12 bytes where a pair
+// would take 16 (a million resources with seven numeric keys: 27 MiB less while building).
+struct pending_number {
+  std::uint32_t high = 0, low = 0, id = 0;
+  pending_number(std::uint64_t value, std::uint32_t i) noexcept
+      : high(static_cast<std::uint32_t>(value >> 32)),
+        low(static_cast<std::uint32_t>(value)),
+        id(i) {}
+  std::uint64_t value() const noexcept { return std::uint64_t{high} << 32 | low; }
+  friend bool operator<(const pending_number& a, const pending_number& b) noexcept {
+    return std::tie(a.high, a.low, a.id) < std::tie(b.high, b.low, b.id);
+  }
+};
+
 // Numbers of one key (or one key and currency), sorted by (value, id) after build(): the ids
 // in that order, and each distinct value with where its run of ids starts (values repeat a
 // lot, counts, sizes, prices: 4 bytes per resource and key, not 12).
 struct numeric_array {
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> pending;
+  std::vector<pending_number> pending;
   std::vector<std::uint64_t> values;  // distinct, ascending
   std::vector<std::uint32_t> starts;  // values.size() + 1: run r is ids[starts[r], starts[r+1])
   ids_t ids;
@@ -310,6 +325,7 @@ void index::append(index&& later) {
   for (auto& [k, list] : l.postings) {
     auto& to = m.postings[k];
     to.insert(to.end(), list.begin(), list.end());
+    ids_t().swap(list);  // freed now, not with the whole of `later`: a lower peak
   }
   m.regions.merge(l.regions);
   for (auto& [k, a] : l.numbers) append_numbers(m.numbers[k], a);
@@ -326,11 +342,11 @@ void finish(numeric_array& a) {
   a.values.clear();
   a.starts.clear();
   for (std::size_t i = 0; i < a.pending.size(); ++i) {
-    if (i == 0 || a.pending[i].first != a.pending[i - 1].first) {
-      a.values.push_back(a.pending[i].first);
+    if (i == 0 || a.pending[i].value() != a.pending[i - 1].value()) {
+      a.values.push_back(a.pending[i].value());
       a.starts.push_back(static_cast<std::uint32_t>(i));
     }
-    a.ids[i] = a.pending[i].second;
+    a.ids[i] = a.pending[i].id;
   }
   a.starts.push_back(static_cast<std::uint32_t>(a.pending.size()));
   a.values.shrink_to_fit();

@@ -3,13 +3,15 @@
 
 #include <algorithm>
 #include <exception>
-#include <iterator>
 #include <limits>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 #include <stdexcept>
 #include <thread>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cidns/record/data.hpp"
 #include "cidns/wire/message.hpp"
@@ -145,20 +147,33 @@ class rrset_scratch {
   std::size_t m_used = 0;
 };
 
-// Gives back the first `spent` elements of `v` once they are half of it or more (and many):
-// the rest moves to an array of its own and the old one is freed, so that a big array read
-// front to back shrinks as it goes (each element moves about once in all). Returns how many
-// elements left the front.
+// Gives back the pages of a vector's capacity that no element occupies any more, in steps of
+// at least 16 MiB: a big array consumed from its back (elements erased as they are spent)
+// shrinks as it goes, without a new array or moving what is left. The capacity beyond size()
+// is raw storage the vector owns; pages released there read as zeros if they are used again.
 template <typename T>
-std::size_t shed_front(std::vector<T>& v, std::size_t spent) {
-  constexpr std::size_t shed_min = 65536;
-  if (spent < shed_min || spent * 2 < v.size()) return 0;
-  std::vector<T> rest;
-  rest.reserve(v.size() - spent);
-  std::move(v.begin() + static_cast<std::ptrdiff_t>(spent), v.end(), std::back_inserter(rest));
-  v.swap(rest);
-  return spent;
-}
+class tail_release {
+ public:
+  explicit tail_release(std::vector<T>& v) : m_v(v), m_released(page_down(end_of(v.capacity()))) {}
+  void operator()() {
+    constexpr std::uintptr_t step = std::uintptr_t{16} << 20;
+    const std::uintptr_t from = page_up(end_of(m_v.size()));
+    if (from + step > m_released) return;
+    ::madvise(reinterpret_cast<void*>(from), m_released - from, MADV_DONTNEED);
+    m_released = from;
+  }
+
+ private:
+  std::uintptr_t end_of(std::size_t n) const {
+    return reinterpret_cast<std::uintptr_t>(m_v.data() + n);
+  }
+  static std::uintptr_t page() { return static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE)); }
+  static std::uintptr_t page_down(std::uintptr_t x) { return x & ~(page() - 1); }
+  static std::uintptr_t page_up(std::uintptr_t x) { return page_down(x + page() - 1); }
+
+  std::vector<T>& m_v;
+  std::uintptr_t m_released;  // pages from here to the end of the capacity are given back
+};
 
 // Canonical text `n` is `zone` or a name below it.
 bool at_or_below(std::string_view n, std::string_view zone) noexcept {
@@ -175,59 +190,62 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layou
   auto z = std::make_shared<compiled_zone>();
   z->m_origin = zone.origin;
   z->m_records = zone.records.size();
-  z->m_nodes.reserve(shape.names.size());
-  z->m_owners.reserve(shape.names.size());
-  std::vector<node*> building;  // the same nodes, writable until the zone is out
-  building.reserve(shape.names.size());
+  std::vector<std::shared_ptr<node>> built;  // from the last name to the first
+  built.reserve(shape.names.size());
   std::uint64_t earliest = std::numeric_limits<std::uint64_t>::max();
   std::vector<std::pair<record::rtype, std::size_t>> sigs;  // covered type, record index
   rrset_scratch scratch;
 
-  // Spent records and layout entries are given back as the nodes are built: zone.records[0]
-  // is the sorted contents' record number `first_record`.
-  std::size_t first_record = 0;
-  std::size_t spent = 0;
-  for (std::size_t k = 0; k < shape.names.size(); ++k) {
-    k -= shed_front(shape.names, k);
-    first_record += shed_front(zone.records, spent - first_record);
-    auto& e = shape.names[k];
-    spent = std::max(spent, e.records.end);
-    if (e.role == name_role::outside) continue;  // the checker reported it
-    auto fresh = std::make_shared<node>();
-    node& n = *fresh;
-    building.push_back(fresh.get());
-    z->add_node(std::move(fresh));
-    n.name = e.name.text();
-    e.name = name::identifier();  // freed as we go, like the records below
-    n.role = e.role;
-    n.apex = e.role == name_role::apex;
-    n.cut = e.role == name_role::delegation;
-    sigs.clear();
-    scratch.clear();
-    // (An empty non-terminal's range is {0, 0}: no records, wherever the array starts.)
-    const std::size_t begin = e.empty_non_terminal() ? 0 : e.records.begin - first_record;
-    const std::size_t end = begin + e.records.size();
-    for (std::size_t i = begin; i < end; ++i) {
-      const auto& r = zone.records[i];
-      if (r.type != record::rtype::sig) {
-        scratch.add(n.name, r);
-        continue;
+  // Nodes are built from the last name to the first, so that the records and layout entries
+  // already used are always at the back of their arrays: erased as we go, their pages given
+  // back, and the peak is the compiled zone plus what is left of the contents.
+  tail_release<record::rr> release_records(zone.records);
+  tail_release<name_entry> release_names(shape.names);
+  while (!shape.names.empty()) {
+    auto& e = shape.names.back();
+    if (!e.empty_non_terminal() && e.records.end != zone.records.size()) {
+      throw std::logic_error("compile: the layout does not follow the records' order");
+    }
+    if (e.role != name_role::outside) {  // (the checker reported those)
+      node& n = *built.emplace_back(std::make_shared<node>());
+      n.name = e.name.text();
+      n.role = e.role;
+      n.apex = e.role == name_role::apex;
+      n.cut = e.role == name_role::delegation;
+      sigs.clear();
+      scratch.clear();
+      for (std::size_t i = e.records.begin; i < e.records.end; ++i) {
+        const auto& r = zone.records[i];
+        if (r.type != record::rtype::sig) {
+          scratch.add(n.name, r);
+          continue;
+        }
+        auto s = record::sig::decode(r.data);
+        if (!s) continue;  // the checker reported it
+        sigs.emplace_back(s->type_covered, i);
+        if (e.role != name_role::below_delegation) earliest = std::min(earliest, s->expiration);
       }
-      auto s = record::sig::decode(r.data);
-      if (!s) continue;  // the checker reported it
-      sigs.emplace_back(s->type_covered, i);
-      if (e.role != name_role::below_delegation) earliest = std::min(earliest, s->expiration);
+      for (const auto& [covered, i] : sigs) scratch.add_sig(n.name, covered, zone.records[i]);
+      scratch.copy_to(n.rrsets);
     }
-    for (const auto& [covered, i] : sigs) scratch.add_sig(n.name, covered, zone.records[i]);
-    scratch.copy_to(n.rrsets);
-    // The name's records are in the node now: free their heap parts as we go, so that the
-    // peak is the compiled zone plus what is left of the contents, not plus all of it.
-    for (std::size_t i = begin; i < end; ++i) {
-      auto& r = zone.records[i];
-      std::string().swap(r.data);
-      r.owner = name::identifier();
+    // (An empty non-terminal's range is {0, 0}: it has no records to erase.)
+    if (!e.empty_non_terminal()) {
+      zone.records.erase(zone.records.begin() + static_cast<std::ptrdiff_t>(e.records.begin),
+                         zone.records.end());
     }
+    shape.names.pop_back();
+    release_records();
+    release_names();
   }
+  z->m_nodes.reserve(built.size());
+  z->m_owners.reserve(built.size());
+  std::vector<node*> building;  // the same nodes, writable until the zone is out
+  building.reserve(built.size());
+  for (auto it = built.rbegin(); it != built.rend(); ++it) {
+    building.push_back(it->get());
+    z->add_node(std::move(*it));
+  }
+  std::vector<std::shared_ptr<node>>().swap(built);
   zone = contents{};  // the records are copied into the nodes: free them before indexing
   shape = layout{};
 
