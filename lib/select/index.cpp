@@ -312,9 +312,52 @@ void index::add(std::uint32_t id, const record::desc& desc, const record::state*
 }
 
 namespace {
+// Sorts a key's collected numbers into its arrays; an array already built stays as it is.
+void finish(numeric_array& a) {
+  if (a.pending.empty() && !a.starts.empty()) return;
+  std::sort(a.pending.begin(), a.pending.end());
+  a.ids.resize(a.pending.size());
+  a.values.clear();
+  a.starts.clear();
+  for (std::size_t i = 0; i < a.pending.size(); ++i) {
+    if (i == 0 || a.pending[i].value() != a.pending[i - 1].value()) {
+      a.values.push_back(a.pending[i].value());
+      a.starts.push_back(static_cast<std::uint32_t>(i));
+    }
+    a.ids[i] = a.pending[i].id;
+  }
+  a.starts.push_back(static_cast<std::uint32_t>(a.pending.size()));
+  a.values.shrink_to_fit();
+  a.starts.shrink_to_fit();
+  decltype(a.pending)().swap(a.pending);  // "= {}" would keep the capacity
+}
+
+// Merges `from`, whose ids are all above `to`'s, into `to` (both built first when they are
+// not): in a run of equal values `to`'s ids come first, so the (value, id) order holds. Two
+// built halves hold 4 bytes per number where the collected pairs held 12.
 void append_numbers(numeric_array& to, numeric_array& from) {
-  to.pending.insert(to.pending.end(), from.pending.begin(), from.pending.end());
-  decltype(from.pending)().swap(from.pending);  // "= {}" would keep the capacity
+  finish(to);
+  finish(from);
+  numeric_array out;
+  out.ids.reserve(to.ids.size() + from.ids.size());
+  auto take = [&out](const numeric_array& a, std::size_t run) {
+    out.ids.insert(out.ids.end(), a.ids.begin() + a.starts[run], a.ids.begin() + a.starts[run + 1]);
+  };
+  std::size_t i = 0, j = 0;  // the next run of `to`, of `from`
+  while (i < to.values.size() || j < from.values.size()) {
+    const bool from_to =
+        j == from.values.size() || (i < to.values.size() && to.values[i] <= from.values[j]);
+    const std::uint64_t v = from_to ? to.values[i] : from.values[j];
+    out.values.push_back(v);
+    out.starts.push_back(static_cast<std::uint32_t>(out.ids.size()));
+    if (i < to.values.size() && to.values[i] == v) take(to, i++);
+    if (j < from.values.size() && from.values[j] == v) take(from, j++);
+  }
+  out.starts.push_back(static_cast<std::uint32_t>(out.ids.size()));
+  out.values.shrink_to_fit();
+  out.starts.shrink_to_fit();
+  to = std::move(out);
+  from = numeric_array();
 }
 }  // namespace
 
@@ -334,26 +377,6 @@ void index::append(index&& later) {
   }
   later = index();
 }
-
-namespace {
-void finish(numeric_array& a) {
-  std::sort(a.pending.begin(), a.pending.end());
-  a.ids.resize(a.pending.size());
-  a.values.clear();
-  a.starts.clear();
-  for (std::size_t i = 0; i < a.pending.size(); ++i) {
-    if (i == 0 || a.pending[i].value() != a.pending[i - 1].value()) {
-      a.values.push_back(a.pending[i].value());
-      a.starts.push_back(static_cast<std::uint32_t>(i));
-    }
-    a.ids[i] = a.pending[i].id;
-  }
-  a.starts.push_back(static_cast<std::uint32_t>(a.pending.size()));
-  a.values.shrink_to_fit();
-  a.starts.shrink_to_fit();
-  decltype(a.pending)().swap(a.pending);  // "= {}" would keep the capacity
-}
-}  // namespace
 
 void index::build() {
   auto& m = *m_impl;

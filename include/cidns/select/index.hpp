@@ -43,9 +43,11 @@ class index {
   // canonical name order, so that a scope is a range of ids); add in ascending id order.
   void add(std::uint32_t id, const record::desc& desc, const record::state* state);
   // Takes in `later`, an index filled by add() with ids all above this one's (a second
-  // thread's share of the resources): its ids, lists and numbers go after these. Before build().
+  // thread's share of the resources): its ids, lists and numbers go after these. Either may
+  // be built already: halves built on their own threads wait in less memory (numbers sorted,
+  // 4 bytes each, not collected pairs of 12) and the result is built (build() again is cheap).
   void append(index&& later);
-  // Sorts the numeric arrays; call once after the last add() (and append()).
+  // Sorts the numeric arrays; call after the last add() (and append()).
   void build();
   std::size_t size() const noexcept;
 

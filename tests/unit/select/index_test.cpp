@@ -187,26 +187,41 @@ TEST(SelectIndex, EvaluateEqualsBruteForce) {
   }
 }
 
-// Two halves filled apart (as two threads do for a big zone) and appended answer as one index.
-TEST(SelectIndex, AppendedHalvesEvaluateAsOneIndex) {
-  std::mt19937 rng(20261202);
+// Parts filled apart and appended answer as one index: two halves appended before build()
+// (two threads), or blocks each built and then appended (how a big zone's index is filled:
+// runs of equal numbers then span several parts and must merge in (value, id) order).
+void expect_appended_parts_answer_as_one(std::size_t parts, bool build_parts) {
+  std::mt19937 rng(20261202 + static_cast<unsigned>(parts));
   auto c = generate(3000, rng);
-  index first;
-  index second;
-  for (std::size_t i = 0; i < c.ids.size(); ++i) {
-    index& into = i < c.ids.size() / 2 ? first : second;
-    into.add(c.ids[i], c.descs[i], c.states[i] ? &*c.states[i] : nullptr);
+  index whole;
+  const std::size_t per_part = (c.ids.size() + parts - 1) / parts;
+  for (std::size_t from = 0; from < c.ids.size(); from += per_part) {
+    index part;
+    for (std::size_t i = from; i < std::min(c.ids.size(), from + per_part); ++i) {
+      part.add(c.ids[i], c.descs[i], c.states[i] ? &*c.states[i] : nullptr);
+    }
+    if (build_parts) part.build();
+    whole.append(std::move(part));
+    EXPECT_EQ(part.size(), 0u);
   }
-  first.append(std::move(second));
-  first.build();
-  EXPECT_EQ(first.size(), 3000u);
-  EXPECT_EQ(second.size(), 0u);
+  whole.build();
+  EXPECT_EQ(whole.size(), 3000u);
   for (int round = 0; round < 300; ++round) {
     auto text = random_selector(rng);
     auto s = parse(text);
     ASSERT_TRUE(s.ok()) << text << ": " << s.err().message;
-    ASSERT_EQ(first.evaluate(*s, 0, 0xffffffff, c), c.brute(*s, 0, 0xffffffff)) << text;
+    ASSERT_EQ(whole.evaluate(*s, 0, 0xffffffff, c), c.brute(*s, 0, 0xffffffff))
+        << text << " (" << parts << " parts)";
   }
+}
+
+TEST(SelectIndex, AppendedHalvesEvaluateAsOneIndex) {
+  expect_appended_parts_answer_as_one(2, false);
+}
+
+TEST(SelectIndex, AppendedBuiltBlocksEvaluateAsOneIndex) {
+  expect_appended_parts_answer_as_one(7, true);
+  expect_appended_parts_answer_as_one(2, true);
 }
 
 TEST(SelectIndex, IndexedSelectorsDoNotScan) {
