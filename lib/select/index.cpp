@@ -14,11 +14,13 @@
 #include <unordered_map>
 
 #include "keys.hpp"
+#include "posting.hpp"
 
 namespace cidns::select {
 namespace {
 
 using detail::key_kind;
+using detail::posting;
 using ids_t = std::vector<std::uint32_t>;
 
 // A number and its id as add() collects them, ordered by (value, id): 12 bytes where a pair
@@ -45,10 +47,13 @@ struct numeric_array {
   ids_t ids;
 };
 
-// A part of a term's candidates: ids sorted by id (a posting list) or by value.
+// A part of a term's candidates: ids sorted by id (a posting list) or by value, or a dense
+// posting's ids in [first, last).
 struct source_span {
   std::span<const std::uint32_t> ids;
   bool by_id = true;
+  const posting* dense = nullptr;
+  std::uint32_t first = 0, last = 0;
 };
 
 struct plan {
@@ -64,13 +69,14 @@ std::string posting_key(std::string_view key, std::string_view value) {
   return k;
 }
 
-// A bitmap over the ids [lo, hi).
+// A bitmap over the ids [lo, hi), lo a multiple of 64 (so that a dense posting's words can be
+// ORed in whole).
 struct id_bitmap {
   std::uint32_t lo = 0, hi = 0;
   std::vector<std::uint64_t> words;
   void reset(std::uint32_t l, std::uint32_t h) {
-    lo = l;
-    hi = std::max(l, h);
+    lo = l & ~std::uint32_t{63};
+    hi = std::max(lo, h);
     words.assign((std::size_t{hi} - lo + 63) / 64, 0);
   }
   void set(std::uint32_t id) {
@@ -136,7 +142,7 @@ class top_k {
 
 struct index::impl {
   ids_t ids;  // every added id, ascending
-  std::unordered_map<std::string, ids_t> postings;
+  std::unordered_map<std::string, posting> postings;
   std::set<std::string> regions;
   std::unordered_map<std::string, numeric_array> numbers;                       // key
   std::unordered_map<std::string, std::map<std::string, numeric_array>> money;  // key, currency
@@ -147,26 +153,25 @@ struct index::impl {
     post_key.assign(key).push_back('\x1f');
     post_key.append(value);
     auto it = postings.find(post_key);
-    if (it == postings.end()) it = postings.emplace(post_key, ids_t{}).first;
-    auto& list = it->second;
-    if (list.empty() || list.back() != id) list.push_back(id);
-  }
-
-  std::size_t in_range(const ids_t& list, std::uint32_t first, std::uint32_t last,
-                       std::span<const std::uint32_t>& out) const {
-    auto b = std::lower_bound(list.begin(), list.end(), first);
-    auto e = std::lower_bound(b, list.end(), last);
-    out = std::span<const std::uint32_t>(&*list.begin() + (b - list.begin()),
-                                         static_cast<std::size_t>(e - b));
-    return out.size();
+    if (it == postings.end()) it = postings.emplace(post_key, posting()).first;
+    it->second.add(id);
   }
 
   void add_posting(plan& p, std::string_view key, std::string_view value, std::uint32_t first,
                    std::uint32_t last) const {
     auto it = postings.find(posting_key(key, value));
     if (it == postings.end()) return;
+    const posting& found = it->second;
     source_span s;
-    p.count += in_range(it->second, first, last, s.ids);
+    if (found.dense()) {
+      s.dense = &found;
+      s.first = first;
+      s.last = last;
+      p.count += found.count_in(first, last);
+    } else {
+      s.ids = found.list_in(first, last);
+      p.count += s.ids.size();
+    }
     p.parts.push_back(s);
   }
 
@@ -366,9 +371,7 @@ void index::append(index&& later) {
   auto& l = *later.m_impl;
   m.ids.insert(m.ids.end(), l.ids.begin(), l.ids.end());
   for (auto& [k, list] : l.postings) {
-    auto& to = m.postings[k];
-    to.insert(to.end(), list.begin(), list.end());
-    ids_t().swap(list);  // freed now, not with the whole of `later`: a lower peak
+    m.postings[k].append(std::move(list));  // `list` freed now, not with all of `later`
   }
   m.regions.merge(l.regions);
   for (auto& [k, a] : l.numbers) append_numbers(m.numbers[k], a);
@@ -386,14 +389,10 @@ void index::build() {
   }
   // add() in ascending id order keeps every list sorted; repair a caller that did not.
   bool sorted = std::is_sorted(m.ids.begin(), m.ids.end());
-  auto repair = [](ids_t& list) {
-    std::sort(list.begin(), list.end());
-    list.erase(std::unique(list.begin(), list.end()), list.end());
-  };
-  if (!sorted) repair(m.ids);
+  if (!sorted) detail::sort_unique(m.ids);
   for (auto& [k, list] : m.postings) {
-    if (!sorted) repair(list);
-    list.shrink_to_fit();
+    if (!sorted) list.repair();
+    list.settle();
   }
   m.ids.shrink_to_fit();
   m.post_key = std::string();
@@ -408,7 +407,11 @@ constexpr std::size_t walk_budget = 256;  // loads before a walk on few intersec
 
 void mark(id_bitmap& bm, const plan& p) {
   for (const auto& part : p.parts) {
-    for (auto id : part.ids) bm.set(id);
+    if (part.dense != nullptr) {
+      part.dense->or_into(bm.words, bm.lo, part.first, part.last);
+    } else {
+      for (auto id : part.ids) bm.set(id);
+    }
   }
 }
 
@@ -416,6 +419,12 @@ ids_t materialize(const plan& p, std::uint32_t first, std::uint32_t last) {
   ids_t out;
   out.reserve(p.count);
   for (const auto& part : p.parts) {
+    if (part.dense != nullptr) {  // already cut to [first, last)
+      const std::size_t at = out.size();
+      out.resize(at + part.dense->count_in(part.first, part.last));
+      part.dense->copy_in(part.first, part.last, out.data() + at);
+      continue;
+    }
     for (auto id : part.ids) {
       if (id >= first && id < last) out.push_back(id);
     }
