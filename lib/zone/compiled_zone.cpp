@@ -324,7 +324,7 @@ std::shared_ptr<const select::index> compiled_zone::build_index() const {
   // filled a block of names at a time, each block built (its numbers sorted, 4 bytes each)
   // and appended before the next: the numbers are never all held as collected pairs (12
   // bytes each), which at a million resources is most of the build's extra memory.
-  static constexpr std::uint32_t block = 65536;
+  static constexpr std::uint32_t block = 16384;
   auto fill = [this](select::index& into, std::uint32_t first, std::uint32_t last) {
     record::desc desc;
     record::state state;
