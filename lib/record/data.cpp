@@ -29,12 +29,7 @@ values start(rtype t) {
   return v;
 }
 
-std::string finish(const values& v) {
-  std::string out;
-  out.reserve(64);
-  encode_values(v, out);
-  return out;
-}
+std::string finish(const values& v) { return encoded_values(v, 64); }
 
 identifier name_of(const slot& s) {
   return s.set ? identifier::from_canonical_text(s.bytes) : identifier{};

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <forward_list>
 #include <span>
@@ -141,6 +142,9 @@ result<void> decode_values(std::string_view data, values& v, bool strict,
                            bool* canonical = nullptr);
 // Values -> deterministic wire data, appended to `out`.
 void encode_values(const values& v, std::string& out);
+// The same as a string of exactly its size (records are kept by the million: zones as read,
+// signed, amended); `expected` sizes the buffer it is written in.
+std::string encoded_values(const values& v, std::size_t expected);
 // Checks that apply to both text and wire (DESC key count, mandatory keys).
 result<void> check_values(const values& v);
 

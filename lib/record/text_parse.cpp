@@ -507,12 +507,9 @@ result<std::string> parse_data(rtype type, std::span<const token> tokens,
   v.reset(*td);
   text_parser p{*td, v, tokens, origin};
   if (auto ok = p.run(); !ok) return std::move(ok).err();
-  std::string out;
   std::size_t size = 8;
   for (const auto& t : tokens) size += t.text.size() + 2;
-  out.reserve(size);
-  encode_values(v, out);
-  return out;
+  return encoded_values(v, size);
 }
 
 }  // namespace cidns::record

@@ -142,6 +142,14 @@ bool is_set(const values& v, const field_desc& f) noexcept {
   return false;
 }
 
+std::string encoded_values(const values& v, std::size_t expected) {
+  std::string out;
+  out.reserve(expected);
+  encode_values(v, out);
+  out.shrink_to_fit();
+  return out;
+}
+
 void encode_values(const values& v, std::string& out) {
   protozero::pbf_writer w{out};
   for (const auto& f : v.td->fields) {
