@@ -41,18 +41,41 @@ std::uint32_t name_hash(std::string_view name) noexcept {
 
 }  // namespace
 
-const node* compiled_zone::find(std::string_view name) const noexcept {
-  if (!m_slots) return nullptr;
+std::uint32_t compiled_zone::find_number(std::string_view name) const noexcept {
+  if (!m_slots) return no_node;
   const auto& slots = *m_slots;
   const std::uint32_t h = name_hash(name);
   const std::size_t mask = slots.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     const std::uint64_t slot = slots[i];
-    if (slot == 0) return nullptr;
+    if (slot == 0) return no_node;
     if (static_cast<std::uint32_t>(slot >> 32) != h) continue;
-    const node& n = *m_nodes[static_cast<std::uint32_t>(slot) - 1];
-    if (n.name == name) return &n;
+    const auto number = static_cast<std::uint32_t>(slot) - 1;
+    if (m_nodes[number]->name == name) return number;
   }
+}
+
+const node* compiled_zone::find(std::string_view name) const noexcept {
+  const std::uint32_t number = find_number(name);
+  return number == no_node ? nullptr : m_nodes[number];
+}
+
+std::shared_ptr<const node> compiled_zone::same_node(const node& n) const noexcept {
+  const std::uint32_t number = find_number(n.name);
+  if (number == no_node) return nullptr;
+  const node& old = *m_nodes[number];
+  if (old.role != n.role || old.cut != n.cut || old.apex != n.apex ||
+      old.rrsets.size() != n.rrsets.size()) {
+    return nullptr;
+  }
+  for (std::size_t i = 0; i < n.rrsets.size(); ++i) {
+    const rrset& a = old.rrsets[i];
+    const rrset& b = n.rrsets[i];
+    if (a.type == record::rtype::ns || a.type != b.type || a.ttl != b.ttl || !a.same_records(b)) {
+      return nullptr;
+    }
+  }
+  return m_owners[number];
 }
 
 void compiled_zone::index_names() {
@@ -184,14 +207,16 @@ bool at_or_below(std::string_view n, std::string_view zone) noexcept {
 
 }  // namespace
 
-std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layout shape) {
+std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layout shape,
+                                                            const compiled_zone* previous) {
   // Where each record was written only serves diagnostics, all given by now.
   std::vector<source_pos>().swap(zone.positions);
   auto z = std::make_shared<compiled_zone>();
   z->m_origin = zone.origin;
   z->m_records = zone.records.size();
-  std::vector<std::shared_ptr<node>> built;  // from the last name to the first
+  std::vector<std::shared_ptr<const node>> built;  // from the last name to the first
   built.reserve(shape.names.size());
+  std::vector<node*> building;  // the nodes built here (not previous's), writable until the end
   std::uint64_t earliest = std::numeric_limits<std::uint64_t>::max();
   std::vector<std::pair<record::rtype, std::size_t>> sigs;  // covered type, record index
   rrset_scratch scratch;
@@ -207,7 +232,8 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layou
       throw std::logic_error("compile: the layout does not follow the records' order");
     }
     if (e.role != name_role::outside) {  // (the checker reported those)
-      node& n = *built.emplace_back(std::make_shared<node>());
+      auto fresh = std::make_shared<node>();
+      node& n = *fresh;
       n.name = e.name.text();
       n.role = e.role;
       n.apex = e.role == name_role::apex;
@@ -227,6 +253,13 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layou
       }
       for (const auto& [covered, i] : sigs) scratch.add_sig(n.name, covered, zone.records[i]);
       scratch.copy_to(n.rrsets);
+      std::shared_ptr<const node> kept = previous ? previous->same_node(n) : nullptr;
+      if (kept) {
+        built.push_back(std::move(kept));
+      } else {
+        building.push_back(fresh.get());
+        built.push_back(std::move(fresh));
+      }
     }
     // (An empty non-terminal's range is {0, 0}: it has no records to erase.)
     if (!e.empty_non_terminal()) {
@@ -239,13 +272,8 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layou
   }
   z->m_nodes.reserve(built.size());
   z->m_owners.reserve(built.size());
-  std::vector<node*> building;  // the same nodes, writable until the zone is out
-  building.reserve(built.size());
-  for (auto it = built.rbegin(); it != built.rend(); ++it) {
-    building.push_back(it->get());
-    z->add_node(std::move(*it));
-  }
-  std::vector<std::shared_ptr<node>>().swap(built);
+  for (auto it = built.rbegin(); it != built.rend(); ++it) z->add_node(std::move(*it));
+  std::vector<std::shared_ptr<const node>>().swap(built);
   zone = contents{};  // the records are copied into the nodes: free them before indexing
   shape = layout{};
 
@@ -263,9 +291,11 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layou
   if (z->m_signed && earliest != std::numeric_limits<std::uint64_t>::max()) {
     z->m_earliest_expiration = earliest;
   }
+  // A kept node has no NS RRset, and its CNAME's target is its data's: its links hold.
   for (node* n : building) {
     for (auto& set : n->rrsets) z->resolve_links(set);
   }
+  std::vector<node*>().swap(building);
   z->index_resources();
 #if defined(__GLIBC__)
   // The contents' and the index build's blocks are free now, in pieces between the zone's:

@@ -46,7 +46,8 @@ void run_pipeline(load_result read, const load_options& options, loaded_zone& ou
   }
   if (!options.compile) return;
   try {
-    out.compiled = compiled_zone::compile(std::move(out.zone), std::move(out.shape));
+    out.compiled =
+        compiled_zone::compile(std::move(out.zone), std::move(out.shape), options.previous);
   } catch (const std::exception& e) {
     zone_wide_error(out, e.what());
   }

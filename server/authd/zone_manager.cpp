@@ -98,6 +98,8 @@ struct load_attempt {
   std::uint64_t reuse_until = 0;
   std::function<bool(const name::identifier&, record::rtype)> changed;
   bool journal_stale = false;  // the zonefile is newer than the journal: drop it once loaded
+  // The version in service while the load runs: the new one keeps its unchanged nodes.
+  std::shared_ptr<const zone::compiled_zone> previous;
 };
 
 namespace {
@@ -126,6 +128,7 @@ zone::load_options pipeline_options(load_attempt& a, bool background) {
   zone::load_options options;
   options.read.origin = a.cfg.name;
   options.compile = true;
+  options.previous = a.previous.get();
   options.amend = a.amend;
   if (a.keys.empty()) return options;
   options.sign = [&a, background](zone::contents& z, const zone::layout& shape) -> result<void> {
@@ -151,6 +154,7 @@ zone::load_options pipeline_options(load_attempt& a, bool background) {
 // Reads, checks, signs and compiles; logs every diagnostic and keeps the errors.
 void run_pipeline(load_attempt& a, bool background) {
   auto loaded = zone::load(a.cfg.file, pipeline_options(a, background));
+  a.previous.reset();  // the replaced version is freed once its readers are done (no later)
   if (!loaded) {
     a.summary = loaded.err().message;
     add_error(a, a.summary);
@@ -185,6 +189,7 @@ bool zone_manager::load_one(std::size_t index, bool background) {
     a.previous_serial = m_zones[index].serial;
     a.was_loaded = m_zones[index].loaded;
   }
+  a.previous = m_registry.load()->shared(a.cfg.name.text());
   if (dynamic(index)) {
     a.amend = [this, index, &a](zone::contents& z) { return replay_journal(index, z, a); };
   }
@@ -531,6 +536,7 @@ std::shared_ptr<const zone::compiled_zone> zone_manager::rebuild(const zone::com
     return touched.contains({owner.text(), t});
   };
   auto options = pipeline_options(a, true);
+  options.previous = &current;
   options.amend = [&change](zone::contents& z) {
     return zone::apply_changesets(z, std::span(&change, 1));
   };

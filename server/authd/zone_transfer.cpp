@@ -76,6 +76,7 @@ result<std::uint32_t> zone_manager::apply_transfer(const name::identifier& zone,
     zone::load_options options;
     options.read.origin = cfg.name;
     options.compile = true;
+    options.previous = old.get();  // unchanged names keep the version in service's nodes
     auto built = zone::load_contents(std::move(*contents), options);
     if (!built.ok() || !built.compiled) {
       auto messages = built.messages();

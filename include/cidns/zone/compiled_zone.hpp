@@ -69,7 +69,12 @@ class compiled_zone : public select::resource_source {
   // Compiles checked contents and their layout (zone::adjust). Throws
   // std::runtime_error on contents without an SOA at the origin.
   // Both are consumed: their memory is given back as the nodes are built.
-  static std::shared_ptr<const compiled_zone> compile(contents zone, layout shape);
+  // With `previous` (the version in service, when a reload builds its successor), a name
+  // whose node comes out the same as previous's is not kept twice: the new version holds
+  // previous's node, as patched() versions do, and a reload of a zone that changed a little
+  // costs the records as read beside the version in service, not a second zone.
+  static std::shared_ptr<const compiled_zone> compile(contents zone, layout shape,
+                                                      const compiled_zone* previous = nullptr);
 
   const name::identifier& origin() const noexcept { return m_origin; }
   std::uint32_t serial() const noexcept { return m_serial; }
@@ -145,6 +150,11 @@ class compiled_zone : public select::resource_source {
  private:
   friend class zone_patch;
   void resolve_links(rrset& set) const;
+  // The number of the node named `name`, or no_node.
+  std::uint32_t find_number(std::string_view name) const noexcept;
+  // This version's node equal to `n` (same name, role and RRsets, byte for byte), or null.
+  // Never one with an NS RRset: its glue points at the RRsets of its own version.
+  std::shared_ptr<const node> same_node(const node& n) const noexcept;
   void index_resources();
   // After m_nodes is in place: the name index, the NSEC cover, the apex, the cuts.
   void index_names();

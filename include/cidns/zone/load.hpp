@@ -35,6 +35,9 @@ struct load_options {
   check_options check;
   transform sign;        // optional
   bool compile = false;  // build the compiled_zone (and free the contents)
+  // The version in service, when this load replaces it: the new version keeps its nodes
+  // where they are unchanged (compiled_zone::compile). The caller keeps it alive meanwhile.
+  const compiled_zone* previous = nullptr;
 };
 
 struct loaded_zone {
