@@ -5,6 +5,7 @@
 #include "cidns/select/index.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <map>
 #include <optional>
 #include <set>
@@ -436,6 +437,39 @@ ids_t materialize(const plan& p, std::uint32_t first, std::uint32_t last) {
   return out;
 }
 
+bool all_dense(const plan& p) {
+  return !p.parts.empty() && std::all_of(p.parts.begin(), p.parts.end(),
+                                         [](const source_span& x) { return x.dense != nullptr; });
+}
+
+// The candidates from the first plan. When it and the next are all bitmaps (values that many
+// resources share: a kind, a family, a region), those plans are intersected word by word and
+// only the ids in all of them are copied out, instead of copying out the first plan's ids and
+// striking them off one by one. `taken`: how many plans the candidates already satisfy.
+ids_t first_candidates(std::span<const plan> plans, std::uint32_t first, std::uint32_t last,
+                       id_bitmap& bm, std::size_t& taken) {
+  taken = 1;
+  if (plans.size() < 2 || !all_dense(plans[0]) || !all_dense(plans[1])) {
+    return materialize(plans[0], first, last);
+  }
+  std::fill(bm.words.begin(), bm.words.end(), 0);
+  mark(bm, plans[0]);
+  id_bitmap next;
+  next.reset(bm.lo, bm.hi);
+  for (; taken < plans.size() && all_dense(plans[taken]); ++taken) {
+    if (taken > 1) std::fill(next.words.begin(), next.words.end(), 0);
+    mark(next, plans[taken]);
+    for (std::size_t w = 0; w < bm.words.size(); ++w) bm.words[w] &= next.words[w];
+  }
+  ids_t out;
+  for (std::size_t w = 0; w < bm.words.size(); ++w) {
+    for (std::uint64_t bits = bm.words[w]; bits != 0; bits &= bits - 1) {
+      out.push_back(bm.lo + static_cast<std::uint32_t>(64 * w + std::countr_zero(bits)));
+    }
+  }
+  return out;
+}
+
 // Loads `id` into `scratch` and offers it when it matches; counts the load.
 void check(const selector& s, const resource_source& src, std::uint32_t id, entry& scratch,
            top_k& best, std::size_t& loads) {
@@ -528,15 +562,15 @@ std::vector<std::uint32_t> index::evaluate(const selector& s, std::uint32_t firs
   bm.reset(*lo_it, *(hi_it - 1) + 1);
   ids_t cand;
   std::span<const std::uint32_t> walk_ids;
+  std::size_t intersected = 1;  // the plans the candidates satisfy
   if (plans.empty()) {
     st.scanned = true;
     walk_ids = std::span<const std::uint32_t>(&*lo_it, static_cast<std::size_t>(hi_it - lo_it));
   } else {
-    cand = materialize(plans.front(), first, last);
+    cand = first_candidates(plans, first, last, bm, intersected);
   }
   // Intersects the candidates with the next terms, as long as marking a term costs less than
   // loading the candidates it would remove (`ratio` times the candidates at most).
-  std::size_t intersected = 1;
   const auto intersect = [&](std::size_t ratio) {
     for (; intersected < plans.size() && cand.size() > few_candidates; ++intersected) {
       if (plans[intersected].count > ratio * cand.size()) break;

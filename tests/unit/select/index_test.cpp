@@ -254,6 +254,34 @@ TEST(SelectIndex, IndexedSelectorsDoNotScan) {
   EXPECT_EQ(r.size(), 20u);
 }
 
+TEST(SelectIndex, DenseTermsAreIntersectedBeforeAnyLoad) {
+  // kind=gpu (2/3 of the ids) and sched=k8s (3/4) are bitmaps: their intersection is taken
+  // word by word and only resources in both are loaded, over the whole index and in ranges
+  // whose ends fall inside words.
+  corpus c;
+  for (std::uint32_t i = 0; i < 3000; ++i) {
+    c.ids.push_back(3 * i + 1);
+    c.descs.push_back(
+        test::desc_of(fmt::format("kind={} sched={} vcpu={}", i % 3 != 2 ? "gpu" : "npu",
+                                  i % 4 != 0 ? "k8s" : "slurm", 1 + i % 5)));
+    c.states.emplace_back();
+  }
+  auto ix = build(c);
+  for (auto [first, last] :
+       {std::pair<std::uint32_t, std::uint32_t>{0, 0xffffffff}, {101, 2000}, {4003, 4010}}) {
+    for (const char* text : {"kind=gpu sched=k8s limit=1000", "kind=gpu sched=k8s vcpu>=3"}) {
+      evaluation_stats st;
+      auto s = *parse(text);
+      const auto want = c.brute(s, first, last);
+      EXPECT_EQ(ix.evaluate(s, first, last, c, &st), want) << text << " " << first;
+      EXPECT_FALSE(st.scanned);
+      if (s.limit >= 1000) {
+        EXPECT_EQ(st.candidates, want.size()) << text << " " << first;  // no load wasted
+      }
+    }
+  }
+}
+
 TEST(SelectIndex, EmptyRangeAndEmptyIndex) {
   index empty;
   empty.build();
