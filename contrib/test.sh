@@ -69,7 +69,11 @@ configure() {  # DIR CMAKE-ARGS...
   shift
   cmake -S . -B "$dir" -G Ninja "$@"
 }
-build() { cmake --build "$1" --parallel "$jobs"; }
+build() {  # DIR [CMAKE-BUILD-ARGS...]
+  local dir=$1
+  shift
+  cmake --build "$dir" --parallel "$jobs" "$@"
+}
 run_ctest() {
   ctest --test-dir "$1" --output-on-failure --no-tests=error -j "$jobs" --timeout 300
 }
@@ -89,8 +93,9 @@ fi
 release_tests=(-DCIDNS_UNIT_TESTS=ON)
 ((do_asan)) && release_tests=(-DCIDNS_UNIT_TESTS=OFF)
 release_build() {
+  # -O2, as Debian builds its packages: a third less compile time than CMake's -O3 default.
   configure build/release -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
-    -DCIDNS_PROCESS_TESTS=ON "${release_tests[@]}"
+    -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DCIDNS_PROCESS_TESTS=ON "${release_tests[@]}"
   build build/release
 }
 phase "release build" release_build
@@ -107,7 +112,8 @@ if ((do_asan)); then
     configure build/debug-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=g++ \
       -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
       -DCIDNS_SANITIZE=ON -DCIDNS_BENCH=OFF -DCIDNS_UNIT_TESTS=ON -DCIDNS_PROCESS_TESTS=OFF
-    build build/debug-asan
+    # Only the unit tests and what they use: the programs' own main files run in Release.
+    build build/debug-asan --target cidns_unit_tests
   }
   phase "debug-asan build" asan_build
   if ((rc == 0)); then

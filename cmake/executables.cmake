@@ -1,0 +1,20 @@
+# cidns_executables(OUT DIR...): the executable targets defined in DIR and the directories below
+# it, in OUT. Used to give the executables their precompiled headers
+# (cmake/precompiled_headers.cmake) and to gather the unit tests into one build target.
+function(cidns_executables out)
+  set(found)
+  set(dirs ${ARGN})
+  while(dirs)
+    list(POP_FRONT dirs dir)
+    get_property(subdirs DIRECTORY ${dir} PROPERTY SUBDIRECTORIES)
+    list(APPEND dirs ${subdirs})
+    get_property(targets DIRECTORY ${dir} PROPERTY BUILDSYSTEM_TARGETS)
+    foreach(target ${targets})
+      get_target_property(type ${target} TYPE)
+      if(type STREQUAL "EXECUTABLE")
+        list(APPEND found ${target})
+      endif()
+    endforeach()
+  endwhile()
+  set(${out} ${found} PARENT_SCOPE)
+endfunction()
