@@ -1,9 +1,5 @@
 #include "worker.hpp"
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -12,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cidns/util/trim_memory.hpp"
 #include "tcp_connection.hpp"
 #include "tcp_listener.hpp"
 #include "udp_receiver.hpp"
@@ -267,9 +264,7 @@ void worker::schedule_trim() {
   m_trim.async_wait([this](const boost::system::error_code& ec) {
     m_trim_armed = false;
     if (ec) return;
-#if defined(__GLIBC__)
-    ::malloc_trim(0);
-#endif
+    util::trim_memory();
     m_last_trim = clock::now();
     m_queued_peak = m_queued;
     m_closes_since_trim = 0;

@@ -4,9 +4,6 @@
 #include <algorithm>
 #include <exception>
 #include <limits>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 #include <stdexcept>
 #include <thread>
 
@@ -14,6 +11,7 @@
 #include <unistd.h>
 
 #include "cidns/record/data.hpp"
+#include "cidns/util/trim_memory.hpp"
 #include "cidns/wire/message.hpp"
 
 namespace cidns::zone {
@@ -297,11 +295,9 @@ std::shared_ptr<const compiled_zone> compiled_zone::compile(contents zone, layou
   }
   std::vector<node*>().swap(building);
   z->index_resources();
-#if defined(__GLIBC__)
   // The contents' and the index build's blocks are free now, in pieces between the zone's:
   // hand their pages back rather than keep them mapped (about 45 MiB at a million names).
-  malloc_trim(0);
-#endif
+  util::trim_memory();
   return z;
 }
 

@@ -9,10 +9,6 @@
 #include <set>
 #include <thread>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include "cidns/dnssec/key_files.hpp"
 #include "cidns/dnssec/patch_signer.hpp"
 #include "cidns/dnssec/zone_signer.hpp"
@@ -20,6 +16,7 @@
 #include "cidns/util/atomic_file.hpp"
 #include "cidns/util/clock.hpp"
 #include "cidns/util/log.hpp"
+#include "cidns/util/trim_memory.hpp"
 #include "cidns/zone/amend.hpp"
 #include "cidns/zone/load.hpp"
 #include "cidns/zone/writer.hpp"
@@ -73,9 +70,7 @@ void release_snapshot(std::shared_ptr<const zone_set> old) {
     std::this_thread::sleep_for(5ms);
   }
   old.reset();
-#if defined(__GLIBC__)
-  malloc_trim(0);
-#endif
+  util::trim_memory();
 }
 
 }  // namespace
