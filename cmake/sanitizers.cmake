@@ -1,7 +1,8 @@
 # CIDNS_SANITIZE: ASan + UBSan for every target; CIDNS_FUZZ: libFuzzer instrumentation.
+set(CIDNS_SANITIZERS "address,undefined" CACHE STRING "With CIDNS_SANITIZE: the -fsanitize= list")
 if(CIDNS_SANITIZE)
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
-  add_link_options(-fsanitize=address,undefined)
+  add_compile_options(-fsanitize=${CIDNS_SANITIZERS} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${CIDNS_SANITIZERS})
 endif()
 if(CIDNS_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
